@@ -1,0 +1,54 @@
+"""The library API behind the command line: load, read, evaluate, check."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from .criteria import Scheme
+from .criteria import load as _load
+from .criteria import loads
+from .engine import Evaluation
+from .engine import evaluate as _evaluate
+from .plugins import PluginManager, Registry, civscore_version, get_plugin_manager
+from .reports import check_doc, evaluation_doc
+from .submissions import Submissions, read_all
+from .values import fmt
+
+__version__ = civscore_version()
+
+
+def plugin_manager(plugins: Iterable[str] = (), plugins_dir: Optional[str] = None, strict: bool = False,
+                   autoload: Optional[bool] = None) -> PluginManager:
+    """A plugin manager; the shared default one when no option is given."""
+    if not plugins and plugins_dir is None and not strict and autoload is None:
+        return get_plugin_manager()
+    return PluginManager(plugins=plugins, plugins_dir=plugins_dir, strict=strict, autoload=autoload)
+
+
+def load(criteria: str | Path, registry: Optional[Registry] = None) -> Scheme:
+    """Load and validate a criteria file, or a bundled scheme by name."""
+    return _load(criteria, registry)
+
+
+def read(paths: Iterable[str | Path], registry: Optional[Registry] = None) -> Submissions:
+    """Read submission files and directories; errors are collected, not raised."""
+    return read_all(paths, registry)
+
+
+def evaluate(scheme: Scheme | str | Path, submissions: Any, *, by_group: bool = False,
+             registry: Optional[Registry] = None, keep_reasons: bool = True) -> Evaluation:
+    """Score, rate and rank. ``scheme`` may be a path or a bundled name;
+    ``submissions`` a list of units, a :class:`Submissions`, or paths."""
+    if not isinstance(scheme, Scheme):
+        scheme = load(scheme, registry)
+    if isinstance(submissions, (str, Path)):
+        submissions = [submissions]
+    if isinstance(submissions, (list, tuple)) and submissions and isinstance(submissions[0], (str, Path)):
+        submissions = read(submissions, registry)
+    ev = _evaluate(scheme, submissions, by_group=by_group, registry=registry, keep_reasons=keep_reasons)
+    ev.by_group = by_group
+    return ev
+
+
+__all__ = ["__version__", "plugin_manager", "load", "loads", "read", "evaluate", "check_doc",
+           "evaluation_doc", "fmt", "Evaluation", "Scheme", "Submissions"]

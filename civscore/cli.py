@@ -1,0 +1,205 @@
+"""The command line: parse arguments, call the library, print, exit.
+
+Exit statuses (SPEC §5): 0 fine; 1 a submission unreadable, an item in
+error, or (``check``) the target not met or a veto; 2 criteria, usage or
+plugin errors. Every error is one line on stderr, never a traceback
+(``CIVSCORE_DEBUG=1`` shows one for developers).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from typing import Any, Optional, Sequence
+
+from . import api
+from .errors import CivscoreError, UsageError
+from .plugins import PluginManager
+from .reports import write_atomic
+
+FORMATS_HELP = "output format: table (default), markdown, json, csv, html, or one a plugin adds"
+
+
+def _common(p: argparse.ArgumentParser, formats: bool = True) -> None:
+    g = p.add_argument_group("plugins")
+    g.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
+                   help="load module NAME as a plugin; -p no:NAME blocks plugin NAME")
+    g.add_argument("--plugins-dir", metavar="DIR", help="load every *.py in DIR as a plugin")
+    g.add_argument("--strict-plugins", action="store_true", help="a plugin that fails to load is fatal (exit 2)")
+    if formats:
+        p.add_argument("--format", "-f", default="table", help=FORMATS_HELP)
+        p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="civscore", description="Score, rate and rank units against assessment criteria.")
+    parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser("evaluate", help="score, rate and rank every unit")
+    p.add_argument("criteria", help="criteria file, or the name of a bundled scheme")
+    p.add_argument("submissions", nargs="+", help="submission files or directories")
+    p.add_argument("--by-group", action="store_true", help="rank and rate each unit.group separately")
+    _common(p)
+    p = sub.add_parser("check", help="one unit's self-check: lost points, missing data, the next star")
+    p.add_argument("criteria")
+    p.add_argument("submission")
+    p.add_argument("--target", type=int, metavar="STARS", help="exit 1 unless the unit reaches STARS stars")
+    p.add_argument("--unit", metavar="ID", help="the unit to check when the file holds several")
+    _common(p)
+    p = sub.add_parser("validate", help="validate a criteria file")
+    p.add_argument("criteria")
+    _common(p, formats=False)
+    p = sub.add_parser("explain", help="the rubric: every criterion, points, scorer, params, method")
+    p.add_argument("criteria")
+    _common(p)
+    p = sub.add_parser("plugins", help="installed plugins and what they provide")
+    _common(p)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = None
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help(sys.stderr)
+            return 2
+        return COMMANDS[args.command](args)
+    except CivscoreError as exc:
+        for line in getattr(exc, "lines", None) or [str(exc)]:
+            _err(line)
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted; no report was written")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit as exc:  # argparse
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except Exception as exc:  # a bug of ours: still one line, and how to see more
+        if os.environ.get("CIVSCORE_DEBUG"):
+            traceback.print_exc()
+        _err(f"internal error: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details, and please report it)")
+        return 3
+
+
+def _err(line: str) -> None:
+    print(f"civscore: {line}", file=sys.stderr)
+
+
+def _plugins(args) -> PluginManager:
+    pm = api.plugin_manager(plugins=args.plugins, plugins_dir=args.plugins_dir, strict=args.strict_plugins)
+    for warning in pm.registry.warnings:
+        _err(f"warning: {warning}")
+    return pm
+
+
+def _writer(pm: PluginManager, args):
+    try:
+        return pm.registry.lookup("writers", args.format)()
+    except KeyError:
+        raise UsageError("--format: " + pm.registry.unknown("writers", args.format)) from None
+
+
+def _emit(content: str | bytes, args, writer) -> None:
+    if args.output:
+        write_atomic(args.output, content)
+    elif isinstance(content, bytes) or writer.binary:
+        raise UsageError(f"--format {writer.name} writes a binary file; give --output FILE")
+    else:
+        sys.stdout.write(content)
+        sys.stdout.flush()
+
+
+def cmd_evaluate(args) -> int:
+    pm = _plugins(args)
+    writer = _writer(pm, args)
+    scheme = api.load(args.criteria, registry=pm.registry)
+    subs = api.read(args.submissions, registry=pm.registry)
+    ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons)
+    for e in ev.errors:
+        _err(f"error: {e}")
+    for line in ev.failures:
+        _err(f"error: {line}")
+    _emit(writer.evaluation(ev), args, writer)
+    return ev.exit_status
+
+
+def cmd_check(args) -> int:
+    pm = _plugins(args)
+    writer = _writer(pm, args)
+    scheme = api.load(args.criteria, registry=pm.registry)
+    subs = api.read([args.submission], registry=pm.registry)
+    for e in subs.errors:
+        _err(f"error: {e}")
+    units = subs.units
+    if args.unit is not None:
+        units = [u for u in units if u.id == args.unit]
+        if not units:
+            raise UsageError(f"--unit {args.unit!r}: no such unit in {args.submission}")
+    if subs.errors and not units:
+        return 2
+    if not units:
+        raise UsageError(f"{args.submission}: no unit to check")
+    if len(units) > 1:
+        ids = ", ".join(u.id for u in units[:10])
+        raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
+    ev = api.evaluate(scheme, units, registry=pm.registry)
+    doc = api.check_doc(ev, 0, args.target)
+    for line in ev.failures:
+        _err(f"error: {line}")
+    _emit(writer.check(doc), args, writer)
+    r = doc["result"]
+    if r["vetoed"] or doc["target_met"] is False or not r["complete"]:
+        return 1
+    return 0
+
+
+def cmd_validate(args) -> int:
+    pm = _plugins(args)
+    scheme = api.load(args.criteria, registry=pm.registry)
+    print(f"ok: {scheme.path}: {scheme.id} {scheme.version}, {len(scheme.categories)} categories, "
+          f"{len(scheme.leaves)} indicators, {len(scheme.bonus)} bonus, {len(scheme.penalty)} penalty, "
+          f"{len(scheme.vetoes)} veto items, {api.fmt(scheme.full_marks)} points, rating {scheme.rating.method}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    pm = _plugins(args)
+    scheme = api.load(args.criteria, registry=pm.registry)
+    from .reports import explain
+    fmt_name = args.format
+    if fmt_name not in explain.FORMATS:
+        raise UsageError(f"--format {fmt_name!r}: explain writes {', '.join(explain.FORMATS)}")
+    content = explain.render(scheme, fmt_name)
+    _emit(content, args, type("W", (), {"name": fmt_name, "binary": False}))
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    pm = _plugins(args)
+    infos = [p.to_dict() for p in pm.registry.plugins]
+    if args.format == "json":
+        content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
+                             ensure_ascii=False, indent=2) + "\n"
+    elif args.format in ("table", "markdown"):
+        from tabulate import tabulate
+        rows = [[p["name"], p["version"] or "", p["origin"], p["status"] + (f": {p['error']}" if p["error"] else ""),
+                 "; ".join(f"{k}: {', '.join(v)}" for k, v in p["provides"].items() if v)] for p in infos]
+        content = tabulate(rows, ["plugin", "version", "origin", "status", "provides"],
+                           tablefmt="github" if args.format == "markdown" else "simple") + "\n"
+    else:
+        raise UsageError(f"--format {args.format!r}: plugins writes table, markdown or json")
+    _emit(content, args, type("W", (), {"name": args.format, "binary": False}))
+    return 0
+
+
+COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "validate": cmd_validate,
+            "explain": cmd_explain, "plugins": cmd_plugins}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,568 @@
+"""Criteria files (SPEC §1): TOML in, a validated :class:`Scheme` out.
+
+Everything is checked when the file loads, before any submission is read. A
+TOML syntax error names line and column; every other error names the file
+and the dotted key path (``criteria.ideology.study.params.items``). All
+errors of a file are collected, so a criteria author fixes them in one pass.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import CriteriaError
+from .plugins import Registry, did_you_mean, get_registry
+from .scoring import Params, Scorer
+
+FORMAT = "civscore/1"
+ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+RESERVED = ("title", "points", "scorer", "params", "input", "method", "hint", "description")
+MAX_DEPTH = 32
+MAX_FILE_BYTES = 5 * 1024 * 1024
+EPS = 1e-9
+
+
+class CriteriaErrors(CriteriaError):
+    """Several errors in one criteria file; ``errors`` holds one line each."""
+
+    def __init__(self, errors: list[str], source: str):
+        self.errors = errors
+        super().__init__(errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more)", None)
+        self.source = source
+        self.lines = [f"{source}: {e}" for e in errors]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+# -- pydantic models of the fixed parts -----------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class SchemeMeta(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    version: str
+    full_marks: float = Field(gt=0)
+    locale: Optional[str] = None
+    description: Optional[str] = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not ID_RE.match(v):
+            raise ValueError("use letters, digits, '-' and '_' only")
+        return v
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            raise ValueError('must be a string, e.g. version = "2025.1"')
+        return v
+
+
+class RatingModel(_Strict):
+    method: str = "thresholds"
+    tie_break: list[str] = []
+    levels: list[dict[str, Any]] = Field(min_length=1)
+    # several assessors (docs/assessors.md): how their sheets are combined
+    aggregate: Literal["mean", "median", "trimmed-mean"] = "mean"
+    max_spread: Optional[float] = Field(default=None, ge=0)
+
+
+class LeafModel(_Strict):
+    title: str = Field(min_length=1)
+    points: float = Field(gt=0)
+    scorer: str = Field(min_length=1)
+    params: dict[str, Any] = {}
+    input: Optional[str] = None
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+    @field_validator("points")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v) or v > 1e9:
+            raise ValueError("must be a finite number of points")
+        return v
+
+    @field_validator("input")
+    @classmethod
+    def _input(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+
+class GroupModel(_Strict):
+    title: str = Field(min_length=1)
+    points: Optional[float] = Field(default=None, gt=0)
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+
+class VetoModel(_Strict):
+    title: str = Field(min_length=1)
+    input: Optional[str] = None
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+
+# -- the loaded scheme -------------------------------------------------------------
+@dataclass
+class Leaf:
+    """A scored item: a criteria leaf, a bonus item or a penalty item."""
+
+    id: str
+    title: str
+    points: float
+    scorer: str
+    params: Params
+    input: str
+    kind: str                       # criterion, bonus, penalty
+    category: Optional[str]         # top-level criterion id; None for bonus/penalty
+    scorer_cls: type[Scorer]
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+    @property
+    def input_keys(self) -> list[str]:
+        return self.scorer_cls.input_keys(self.input, self.params)
+
+    def make_scorer(self) -> Scorer:
+        return self.scorer_cls(id=self.id, key=self.input, points=self.points, params=self.params)
+
+
+@dataclass
+class Group:
+    id: str
+    title: str
+    points: float
+    children: list["Node"]
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+
+Node = Any  # Leaf | Group
+
+
+@dataclass
+class Veto:
+    id: str
+    title: str
+    input: str
+    method: Optional[str] = None
+    hint: Optional[str] = None
+    description: Optional[str] = None
+
+
+@dataclass
+class Level:
+    """One star level as the rating method validated it."""
+
+    stars: int
+    model: BaseModel
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self.model, name, default)
+
+
+@dataclass
+class Scheme:
+    path: str
+    sha256: str
+    id: str
+    title: str
+    version: str
+    full_marks: float
+    locale: Optional[str]
+    description: Optional[str]
+    rating: RatingModel
+    rating_method: Any               # a RatingMethod instance
+    levels: list[Level]
+    categories: list[Node]
+    leaves: list[Leaf]               # criteria leaves, in file order
+    bonus: list[Leaf]
+    bonus_cap: Optional[float]
+    penalty: list[Leaf]
+    penalty_cap: Optional[float]
+    vetoes: list[Veto]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def items(self) -> list[Leaf]:
+        """Every scored item: criteria leaves, then bonus, then penalty items."""
+        return self.leaves + self.bonus + self.penalty
+
+    @property
+    def category_points(self) -> dict[str, float]:
+        return {c.id: c.points for c in self.categories}
+
+    @property
+    def max_stars(self) -> int:
+        return max((lv.stars for lv in self.levels), default=0)
+
+    def input_keys(self) -> list[str]:
+        """Every data key a submission can give, in scheme order, without repeats."""
+        keys: dict[str, None] = {}
+        for leaf in self.items:
+            for key in leaf.input_keys:
+                keys.setdefault(key, None)
+        for veto in self.vetoes:
+            keys.setdefault(veto.input, None)
+        return list(keys)
+
+    def describe(self) -> dict[str, Any]:
+        """The rubric as plain data (the ``criteria`` key of JSON reports)."""
+        return {
+            "full_marks": self.full_marks,
+            "rating_method": self.rating.method,
+            "categories": [{"id": c.id, "title": c.title, "points": c.points} for c in self.categories],
+            "items": [{"id": leaf.id, "title": leaf.title, "max": leaf.points, "kind": leaf.kind,
+                       "category": leaf.category, "scorer": leaf.scorer, "input": leaf.input_keys,
+                       "method": leaf.method, "hint": leaf.hint} for leaf in self.items],
+            "vetoes": [{"id": v.id, "title": v.title, "input": v.input} for v in self.vetoes],
+            "levels": [{"stars": lv.stars, **lv.model.model_dump(exclude={"stars"})} for lv in self.levels],
+            "bonus_cap": self.bonus_cap,
+            "penalty_cap": self.penalty_cap,
+        }
+
+
+# -- loading -----------------------------------------------------------------------------
+def bundled_schemes() -> dict[str, Path]:
+    """Schemes shipped inside the package, by name."""
+    folder = resources.files("civscore") / "schemes"
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+
+
+def resolve(criteria: str | Path) -> Path:
+    """A criteria argument: a path, or the name of a bundled scheme."""
+    path = Path(criteria)
+    if path.is_file():
+        return path
+    bundled = bundled_schemes()
+    if str(criteria) in bundled:
+        return bundled[str(criteria)]
+    if path.exists():
+        raise CriteriaError("is a directory, not a criteria file", str(criteria))
+    raise CriteriaError(f"no such file, and no bundled scheme of that name{did_you_mean(str(criteria), bundled)}; "
+                        f"bundled: {', '.join(sorted(bundled))}", str(criteria))
+
+
+def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:
+    """Load and validate a criteria file (a path or a bundled scheme's name).
+
+    Raises :class:`CriteriaError` (or its subclass :class:`CriteriaErrors`
+    listing every problem) when the file is unreadable or invalid.
+    """
+    path = resolve(criteria)
+    source = str(criteria) if not Path(criteria).is_file() else str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CriteriaError(f"cannot read: {exc.strerror}", source) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise CriteriaError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; is it really a criteria file?", source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CriteriaError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", source) from None
+    return loads(text, source=source, registry=registry, sha256=hashlib.sha256(data).hexdigest())
+
+
+def loads(text: str, source: str = "<criteria>", registry: Registry | None = None, sha256: str | None = None) -> Scheme:
+    """Load a scheme from TOML text (see :func:`load`)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CriteriaError(_toml_message(exc), source, _toml_where(exc)) from None
+    except RecursionError:
+        raise CriteriaError("TOML nests too deeply", source) from None
+    if sha256 is None:
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    builder = _Builder(raw, source, registry or get_registry())
+    scheme = builder.build(sha256)
+    if builder.errors:
+        raise CriteriaErrors(builder.errors, source)
+    assert scheme is not None
+    for plugin, validate in builder.registry.validators:
+        try:
+            messages = validate(scheme=scheme) or []
+        except Exception as exc:
+            messages = [f"validation plugin {plugin!r} failed: {type(exc).__name__}: {exc}"]
+        builder.errors.extend(str(m) for m in messages)
+    if builder.errors:
+        raise CriteriaErrors(builder.errors, source)
+    return scheme
+
+
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _toml_where(exc: Exception) -> str | None:
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if lineno is None:
+        m = _TOML_POS.search(str(exc))
+        if not m:
+            return None
+        lineno, colno = m.group(1), m.group(2)
+    return f"line {lineno}, column {colno}"
+
+
+def _toml_message(exc: Exception) -> str:
+    msg = getattr(exc, "msg", None) or _TOML_POS.sub("", str(exc))
+    return f"TOML syntax error: {msg}; fix the file at this position"
+
+
+def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
+    """Pydantic's errors as ``key.path: message`` lines."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        where = ".".join(p for p in (path, loc) if p)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; remove it or check its spelling"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        out.append(f"{where}: {msg}")
+    return out
+
+
+class _Builder:
+    def __init__(self, raw: dict[str, Any], source: str, registry: Registry):
+        self.raw = raw
+        self.source = source
+        self.registry = registry
+        self.errors: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def model(self, model: type[BaseModel], data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            self.error(path, f"must be a table, not {type(data).__name__}")
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            self.errors.extend(pydantic_errors(exc, path))
+            return None
+
+    def build(self, sha256: str) -> Optional[Scheme]:
+        raw = self.raw
+        if raw.get("format") != FORMAT:
+            got = raw.get("format")
+            self.error("format", f'must be "{FORMAT}"' + (f", not {got!r}" if got is not None else " (required key is missing)"))
+        for key in raw:
+            if key not in ("format", "scheme", "rating", "criteria", "veto", "bonus", "penalty"):
+                self.error(key, "unknown top-level key; expected format, scheme, rating, criteria, veto, bonus or penalty")
+        meta = self.model(SchemeMeta, raw.get("scheme", None) if "scheme" in raw else {}, "scheme") if "scheme" in raw \
+            else self.error("scheme", "required table is missing")
+        rating = self.model(RatingModel, raw.get("rating", {"levels": []}), "rating") if "rating" in raw \
+            else self.error("rating", "required table is missing; give [rating] with levels")
+        categories: list[Node] = []
+        leaves: list[Leaf] = []
+        crit = raw.get("criteria")
+        if not isinstance(crit, dict) or not crit:
+            self.error("criteria", "required table is missing or empty; add at least one category")
+        else:
+            for cid, node in crit.items():
+                built = self.node(node, [cid], leaves, cid, 1)
+                if built is not None:
+                    categories.append(built)
+        bonus, bonus_cap = self.extras("bonus")
+        penalty, penalty_cap = self.extras("penalty")
+        vetoes = self.vetoes()
+        if meta is not None and categories and len(categories) == len(crit):
+            total = sum(c.points for c in categories)
+            if abs(total - meta.full_marks) > EPS:
+                self.error("scheme.full_marks", f"is {_num(meta.full_marks)} but the categories add up to {_num(total)}")
+        method = levels = None
+        if rating is not None:
+            method, levels = self.rating(rating, categories)
+        if self.errors or meta is None or rating is None:
+            return None
+        return Scheme(path=self.source, sha256=sha256, id=meta.id, title=meta.title, version=meta.version,
+                      full_marks=meta.full_marks, locale=meta.locale, description=meta.description,
+                      rating=rating, rating_method=method, levels=levels or [], categories=categories,
+                      leaves=leaves, bonus=bonus, bonus_cap=bonus_cap, penalty=penalty,
+                      penalty_cap=penalty_cap, vetoes=vetoes, raw=raw)
+
+    # -- criteria tree ----------------------------------------------------------
+    def node(self, data: Any, ids: list[str], leaves: list[Leaf], category: str, depth: int) -> Optional[Node]:
+        cid = ".".join(ids)
+        path = f"criteria.{cid}"
+        if not ID_RE.match(ids[-1]):
+            self.error(path, f"id segment {ids[-1]!r} is malformed; use letters, digits, '-' and '_'")
+            return None
+        if depth > MAX_DEPTH:
+            self.error(path, f"criteria nest deeper than {MAX_DEPTH} levels")
+            return None
+        if not isinstance(data, dict):
+            self.error(path, f"must be a table (a criterion), not {type(data).__name__}; reserved keys: {', '.join(RESERVED)}")
+            return None
+        children = {k: v for k, v in data.items() if k not in RESERVED}
+        own = {k: v for k, v in data.items() if k in RESERVED}
+        bad_children = [k for k, v in children.items() if not isinstance(v, dict)]
+        for key in bad_children:
+            self.error(f"{path}.{key}", f"unknown key{did_you_mean(key, RESERVED)}; a criterion's keys are {', '.join(RESERVED)}, and tables inside it are its children")
+        if bad_children:
+            return None
+        if children:
+            for key in ("scorer", "params", "input"):
+                if key in own:
+                    self.error(f"{path}.{key}", "a group (a criterion with children) has no scorer, params or input; move them into a leaf")
+                    return None
+            model = self.model(GroupModel, own, path)
+            built = [self.node(v, ids + [k], leaves, category, depth + 1) for k, v in children.items()]
+            if model is None or any(b is None for b in built):
+                return None
+            total = sum(b.points for b in built)
+            if model.points is not None and abs(model.points - total) > EPS:
+                self.error(f"{path}.points", f"is {_num(model.points)} but its children add up to {_num(total)}")
+                return None
+            return Group(cid, model.title, model.points if model.points is not None else total, built,
+                         model.method, model.hint, model.description)
+        if "scorer" not in own:
+            self.error(path, "a leaf needs a scorer (or child tables to be a group)")
+            return None
+        leaf = self.leaf(own, path, cid, "criterion", category)
+        if leaf is not None:
+            leaves.append(leaf)
+        return leaf
+
+    def leaf(self, data: dict, path: str, lid: str, kind: str, category: Optional[str]) -> Optional[Leaf]:
+        model = self.model(LeafModel, data, path)
+        if model is None:
+            return None
+        try:
+            cls = self.registry.lookup("scorers", model.scorer)
+        except KeyError:
+            self.error(f"{path}.scorer", self.registry.unknown("scorers", model.scorer))
+            return None
+        try:
+            params = cls.Params.model_validate(model.params)
+        except ValidationError as exc:
+            self.errors.extend(pydantic_errors(exc, f"{path}.params"))
+            return None
+        except Exception as exc:  # a plugin's Params model that misbehaves
+            self.error(f"{path}.params", f"scorer {model.scorer!r} could not check its params: {exc}")
+            return None
+        try:
+            problems = cls.check_params(params, model.points)
+        except Exception as exc:
+            problems = [f"scorer {model.scorer!r} could not check its params: {exc}"]
+        for problem in problems:
+            self.error(f"{path}.params", problem)
+        if problems:
+            return None
+        return Leaf(lid, model.title, model.points, model.scorer, params, model.input or lid, kind, category,
+                    cls, model.method, model.hint, model.description)
+
+    def extras(self, section: str) -> tuple[list[Leaf], Optional[float]]:
+        data = self.raw.get(section)
+        if data is None:
+            return [], None
+        if not isinstance(data, dict):
+            self.error(section, "must be a table")
+            return [], None
+        cap = data.get("cap")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or not math.isfinite(cap) or cap < 0):
+            self.error(f"{section}.cap", "must be a number ≥ 0")
+            cap = None
+        out = []
+        for name, item in data.items():
+            if name == "cap":
+                continue
+            path = f"{section}.{name}"
+            if not ID_RE.match(name):
+                self.error(path, f"id segment {name!r} is malformed; use letters, digits, '-' and '_'")
+                continue
+            if not isinstance(item, dict):
+                self.error(path, f"unknown key; [{section}] holds `cap` and item tables")
+                continue
+            nested = [k for k, v in item.items() if k not in RESERVED and isinstance(v, dict)]
+            if nested:
+                self.error(f"{path}.{nested[0]}", f"{section} items are leaves and cannot nest")
+                continue
+            leaf = self.leaf(item, path, path, section, None)
+            if leaf is not None:
+                out.append(leaf)
+        return out, (float(cap) if cap is not None else None)
+
+    def vetoes(self) -> list[Veto]:
+        data = self.raw.get("veto")
+        if data is None:
+            return []
+        if not isinstance(data, dict):
+            self.error("veto", "must be a table of veto items")
+            return []
+        out = []
+        for name, item in data.items():
+            path = f"veto.{name}"
+            if not ID_RE.match(name):
+                self.error(path, f"id segment {name!r} is malformed; use letters, digits, '-' and '_'")
+                continue
+            model = self.model(VetoModel, item, path)
+            if model is not None:
+                out.append(Veto(path, model.title, model.input or path, model.method, model.hint, model.description))
+        return out
+
+    def rating(self, rating: RatingModel, categories: list[Node]) -> tuple[Any, list[Level]]:
+        try:
+            method_cls = self.registry.lookup("rating_methods", rating.method)
+        except KeyError:
+            self.error("rating.method", self.registry.unknown("rating_methods", rating.method))
+            return None, []
+        cat_ids = [c.id for c in categories]
+        for i, cid in enumerate(rating.tie_break):
+            if cid not in cat_ids:
+                self.error(f"rating.tie_break.{i}", f"{cid!r} is not a category{did_you_mean(cid, cat_ids)}; use top-level criterion ids: {', '.join(cat_ids)}")
+        levels = []
+        for i, raw_level in enumerate(rating.levels):
+            try:
+                model = method_cls.Level.model_validate(raw_level)
+            except ValidationError as exc:
+                self.errors.extend(pydantic_errors(exc, f"rating.levels.{i}"))
+                continue
+            levels.append(Level(model.stars, model))
+        stars = [lv.stars for lv in levels]
+        if len(levels) == len(rating.levels):
+            for i in range(1, len(stars)):
+                if stars[i] >= stars[i - 1]:
+                    self.error(f"rating.levels.{i}", f"levels must be in descending order of stars: {stars[i]} ★ follows {stars[i - 1]} ★")
+                    break
+        method = method_cls()
+        try:
+            problems = method.check_levels(levels)
+        except Exception as exc:
+            problems = [f"rating method {rating.method!r} could not check its levels: {exc}"]
+        for problem in problems:
+            self.error("rating.levels", problem)
+        return method, levels
+
+
+def _num(x: float) -> str:
+    from .values import fmt
+    return fmt(x)

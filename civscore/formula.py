@@ -1,0 +1,211 @@
+"""The ``formula`` grammar: a small arithmetic language parsed with :mod:`ast`.
+
+Only an allowlist of node types is accepted, checked when the criteria load;
+nothing is ever passed to ``eval``. Allowed: numbers, input names, ``+ - * /
+// % **``, comparisons, ``and or not``, ``a if cond else b`` and the
+functions ``min max abs round``. Expressions are bounded in length, node count
+and nesting depth, and ``**`` in the size of its result, so evaluating one
+takes microseconds whatever the criteria author wrote.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Any, Callable, Mapping
+
+MAX_LENGTH = 2000
+MAX_NODES = 500
+MAX_DEPTH = 40
+MAX_POW = 1e6  # largest |exponent| ** ... result magnitude guard
+
+
+class FormulaError(ValueError):
+    """The expression breaks the grammar; raised at load time."""
+
+
+class FormulaValueError(ValueError):
+    """Evaluating the expression failed for one unit (division by zero, ...)."""
+
+
+def _safe_pow(a: float, b: float) -> float:
+    if abs(b) > 1000 or (abs(a) > 1 and abs(b) * math.log10(abs(a)) > 300):
+        raise FormulaValueError("power too large")
+    try:
+        result = a ** b
+    except ZeroDivisionError:
+        raise FormulaValueError("zero raised to a negative power") from None
+    if isinstance(result, complex):
+        raise FormulaValueError("fractional power of a negative number")
+    return result
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        raise FormulaValueError("division by zero")
+    return a / b
+
+
+def _floordiv(a: float, b: float) -> float:
+    if b == 0:
+        raise FormulaValueError("division by zero")
+    return a // b
+
+
+def _mod(a: float, b: float) -> float:
+    if b == 0:
+        raise FormulaValueError("modulo by zero")
+    return a % b
+
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: _div, ast.FloorDiv: _floordiv, ast.Mod: _mod, ast.Pow: _safe_pow,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+    ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne,
+}
+
+
+def _round(x: float, n: float = 0) -> float:
+    return float(round(x, int(n)))
+
+
+_FUNCS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "min": (min, 1, 50), "max": (max, 1, 50), "abs": (abs, 1, 1), "round": (_round, 1, 2),
+}
+
+Evaluator = Callable[[Mapping[str, float]], Any]
+
+
+class Formula:
+    """A parsed expression: ``names`` are the inputs it reads, calling it with
+    a mapping of those names to numbers gives its value."""
+
+    def __init__(self, source: str):
+        if not isinstance(source, str) or not source.strip():
+            raise FormulaError("the expression is empty")
+        if len(source) > MAX_LENGTH:
+            raise FormulaError(f"the expression is longer than {MAX_LENGTH} characters")
+        try:
+            tree = ast.parse(source.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise FormulaError(f"syntax error at column {exc.offset}: {exc.msg}") from None
+        except (ValueError, RecursionError, MemoryError):
+            raise FormulaError("the expression cannot be parsed") from None
+        self.source = source
+        self.names: list[str] = []
+        self._nodes = 0
+        self._eval = self._compile(tree.body, 0)
+
+    def __call__(self, variables: Mapping[str, float]) -> float:
+        try:
+            value = self._eval(variables)
+        except (OverflowError, ZeroDivisionError):
+            raise FormulaValueError("arithmetic overflow") from None
+        if isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+            raise FormulaValueError("the expression did not give a finite number")
+        return float(value)
+
+    # -- compilation to closures, with the allowlist --------------------------
+    def _compile(self, node: ast.AST, depth: int) -> Evaluator:
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise FormulaError(f"the expression has more than {MAX_NODES} parts")
+        if depth > MAX_DEPTH:
+            raise FormulaError(f"the expression nests deeper than {MAX_DEPTH} levels")
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise FormulaError(f"only numbers are allowed as constants, not {value!r}")
+            if abs(value) > 1e300:
+                raise FormulaError("a constant is too large")
+            const = float(value)
+            return lambda v: const
+        if isinstance(node, ast.Name):
+            name = node.id
+            if name.startswith("_"):
+                raise FormulaError(f"name {name!r} is not allowed")
+            if name in _FUNCS:
+                raise FormulaError(f"{name!r} is a function: call it as {name}(...)")
+            if name not in self.names:
+                self.names.append(name)
+            return lambda v: v[name]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            op = _BINOPS[type(node.op)]
+            left, right = self._compile(node.left, d), self._compile(node.right, d)
+            fn = lambda v: op(left(v), right(v))  # noqa: E731
+            if isinstance(node.op, ast.Pow) and not any(isinstance(n, ast.Name) for n in ast.walk(node)):
+                try:  # a constant power is checked now, so a huge one fails at load time
+                    fn({})
+                except (FormulaValueError, OverflowError) as exc:
+                    raise FormulaError(f"constant power {ast.unparse(node)[:40]}: {exc}") from None
+            return fn
+        if isinstance(node, ast.UnaryOp):
+            operand = self._compile(node.operand, d)
+            if isinstance(node.op, ast.USub):
+                return lambda v: -operand(v)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            if isinstance(node.op, ast.Not):
+                return lambda v: not operand(v)
+        if isinstance(node, ast.BoolOp):
+            parts = [self._compile(p, d) for p in node.values]
+            if isinstance(node.op, ast.And):
+                def and_(v, parts=parts):
+                    result: Any = True
+                    for p in parts:
+                        result = p(v)
+                        if not result:
+                            return result
+                    return result
+                return and_
+
+            def or_(v, parts=parts):
+                result: Any = False
+                for p in parts:
+                    result = p(v)
+                    if result:
+                        return result
+                return result
+            return or_
+        if isinstance(node, ast.Compare):
+            if not all(type(o) in _CMPOPS for o in node.ops):
+                raise FormulaError("only < <= > >= == != comparisons are allowed")
+            first = self._compile(node.left, d)
+            pairs = [(_CMPOPS[type(o)], self._compile(c, d)) for o, c in zip(node.ops, node.comparators)]
+
+            def compare(v):
+                left = first(v)
+                for op, right_fn in pairs:
+                    right = right_fn(v)
+                    if not op(left, right):
+                        return False
+                    left = right
+                return True
+            return compare
+        if isinstance(node, ast.IfExp):
+            test, body, orelse = self._compile(node.test, d), self._compile(node.body, d), self._compile(node.orelse, d)
+            return lambda v: body(v) if test(v) else orelse(v)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
+                what = node.func.id if isinstance(node.func, ast.Name) else "this"
+                raise FormulaError(f"function {what!r} is not allowed; use min, max, abs or round")
+            if node.keywords:
+                raise FormulaError("keyword arguments are not allowed")
+            fn, lo, hi = _FUNCS[node.func.id]
+            if not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
+                raise FormulaError(f"{node.func.id}() takes {lo} to {hi} arguments")
+            args = [self._compile(a, d) for a in node.args]
+            if node.func.id in ("min", "max") and len(args) == 1:
+                raise FormulaError(f"{node.func.id}() needs at least two arguments")
+            return lambda v: fn(*[a(v) for a in args])
+        if isinstance(node, ast.Attribute):
+            raise FormulaError("attribute access ('.') is not allowed; name inputs with letters, digits and '_'")
+        if isinstance(node, ast.Subscript):
+            raise FormulaError("indexing ('[...]') is not allowed")
+        raise FormulaError(f"{type(node).__name__} is not allowed in a formula")

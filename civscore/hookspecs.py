@@ -1,0 +1,85 @@
+"""Every hook civscore calls: the plugin author's reference.
+
+Hooks are called to **register** things, once per run, never once per unit.
+Each returns a list of classes (or objects); civscore collects them from every
+plugin, rejects two providers of one name, and remembers which plugin gave
+what (``civscore plugins`` lists it). None is ``firstresult``: every plugin's
+answer is used. Built-in scorers, rating methods, readers and writers are
+registered through these same hooks (``civscore/scorers/builtin.py``,
+``civscore/rating.py``, ``civscore/submissions.py``, ``civscore/reports/``).
+
+docs/plugins.md has a section for each hook; a test fails when one is missing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .criteria import Scheme
+    from .rating import RatingMethod
+    from .reports import Writer
+    from .scoring import Scorer
+    from .submissions import Reader
+
+hookspec = pluggy.HookspecMarker("civscore")
+hookimpl = pluggy.HookimplMarker("civscore")
+
+
+@hookspec
+def civscore_scorers() -> "list[type[Scorer]]":
+    """Register scorers: return a list of :class:`civscore.Scorer` subclasses.
+
+    Called once when the plugin manager starts. Each class's ``name`` is what
+    criteria write in ``scorer = "..."``; its nested ``Params`` model
+    validates the leaf's ``params`` when the criteria load. Two plugins
+    returning the same name is an error naming both.
+    """
+
+
+@hookspec
+def civscore_rating_methods() -> "list[type[RatingMethod]]":
+    """Register rating methods: return a list of :class:`civscore.RatingMethod`
+    subclasses.
+
+    Called once at start-up. A scheme picks one with ``[rating] method``; its
+    ``Level`` model validates each entry of ``[rating] levels`` at load time,
+    and its ``rate`` gives stars to ranked units. Built in: ``thresholds``
+    and ``quota``.
+    """
+
+
+@hookspec
+def civscore_readers() -> "list[type[Reader]]":
+    """Register submission readers: return a list of :class:`civscore.Reader`
+    subclasses.
+
+    Called once at start-up. A reader claims file suffixes (``suffixes =
+    (".toml",)``); when a submission's suffix matches, its ``read`` turns the
+    file into units. Built in: ``.toml``, ``.json``, ``.csv``, ``.xlsx``.
+    """
+
+
+@hookspec
+def civscore_writers() -> "list[type[Writer]]":
+    """Register report writers: return a list of :class:`civscore.Writer`
+    subclasses.
+
+    Called once at start-up. A writer's ``name`` becomes a ``--format``
+    choice of ``evaluate`` and ``check``. Built in: ``table``, ``markdown``,
+    ``json``, ``csv``, ``html``, ``xlsx``.
+    """
+
+
+@hookspec
+def civscore_validate_scheme(scheme: "Scheme") -> "list[str] | None":
+    """Add validation rules to a loaded scheme.
+
+    :param scheme: the scheme, already valid by SPEC §1's rules.
+    :return: a list of error messages, each starting with the dotted key path
+        it is about (``"criteria.ideology.study: ..."``), or ``None``.
+
+    Called once for every criteria file loaded, after the built-in checks.
+    Any message makes the criteria invalid (``civscore validate`` exits 2).
+    """

@@ -1,0 +1,266 @@
+"""The plugin manager: built-ins, entry points, ``-p``, ``--plugins-dir``.
+
+One :class:`pluggy.PluginManager` per run. Built-in modules are registered
+first, exactly as a third-party plugin is; then every entry point of the
+``civscore`` group (unless ``CIVSCORE_DISABLE_PLUGIN_AUTOLOAD`` is set), then
+modules named with ``-p NAME``, then every ``*.py`` in ``--plugins-dir``.
+``-p no:NAME`` blocks a plugin by name. A plugin that fails to import or
+register is skipped with a warning (fatal with ``strict=True``); a
+misspelled hook implementation is an error at start-up (``check_pending``).
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterable
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "civscore"
+AUTOLOAD_ENV = "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"
+
+BUILTIN_PLUGINS = (
+    "civscore.scorers.builtin",
+    "civscore.rating",
+    "civscore.submissions",
+    "civscore.reports.builtin",
+)
+
+#: the hooks that register something, and the attribute naming each thing
+KINDS = {
+    "scorers": ("civscore_scorers", "name"),
+    "rating_methods": ("civscore_rating_methods", "name"),
+    "readers": ("civscore_readers", "suffixes"),
+    "writers": ("civscore_writers", "name"),
+}
+
+
+def civscore_version() -> str:
+    try:
+        return metadata.version("civscore")
+    except metadata.PackageNotFoundError:  # pragma: no cover - source checkout without install
+        return "0+unknown"
+
+
+@dataclass
+class PluginInfo:
+    """What ``civscore plugins`` shows of one plugin."""
+
+    name: str
+    origin: str              # builtin, entry-point, -p, plugins-dir
+    version: str | None = None
+    status: str = "ok"       # ok, failed, blocked
+    error: str | None = None
+    hooks: list[str] = field(default_factory=list)
+    provides: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "origin": self.origin, "version": self.version,
+                "status": self.status, "error": self.error, "hooks": self.hooks,
+                "provides": self.provides}
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Registry:
+    """Everything the plugins registered, by name, with the plugin that gave it."""
+
+    def __init__(self) -> None:
+        self.scorers: dict[str, type] = {}
+        self.rating_methods: dict[str, type] = {}
+        self.readers: dict[str, type] = {}   # by suffix, ".csv"
+        self.writers: dict[str, type] = {}
+        self.owner: dict[tuple[str, str], str] = {}   # (kind, name) -> plugin name
+        self.validators: list[tuple[str, Any]] = []
+        self.plugins: list[PluginInfo] = []
+        self.warnings: list[str] = []
+
+    def add(self, kind: str, key: str, obj: type, plugin: str) -> None:
+        table: dict[str, type] = getattr(self, kind)
+        if key in table:
+            other = self.owner[(kind, key)]
+            raise PluginError(f"{kind[:-1].replace('_', ' ')} {key!r} is registered by both "
+                              f"{other!r} and {plugin!r}; uninstall or block one (-p no:NAME)")
+        table[key] = obj
+        self.owner[(kind, key)] = plugin
+
+    def lookup(self, kind: str, key: str) -> type:
+        table: dict[str, type] = getattr(self, kind)
+        try:
+            return table[key]
+        except KeyError:
+            raise KeyError(key) from None
+
+    def unknown(self, kind: str, key: str) -> str:
+        """The message for a name nobody provides: what is installed, what to do."""
+        table: dict[str, type] = getattr(self, kind)
+        label = kind[:-1].replace("_", " ")
+        return (f"unknown {label} {key!r}{did_you_mean(key, table)}; installed: "
+                f"{', '.join(sorted(table)) or 'none'}. Install or enable the plugin that "
+                f"provides it (see `civscore plugins`)")
+
+    def plugin_versions(self) -> dict[str, str]:
+        """``{name: version}`` of the plugins that loaded, for provenance."""
+        return {p.name: p.version or "" for p in self.plugins if p.status == "ok"}
+
+
+class PluginManager:
+    """A pluggy manager loaded the civscore way; ``registry`` holds the results."""
+
+    def __init__(self, *, plugins: Iterable[str] = (), plugins_dir: str | os.PathLike | None = None,
+                 autoload: bool | None = None, strict: bool = False) -> None:
+        self.pm = pluggy.PluginManager("civscore")
+        self.pm.add_hookspecs(hookspecs)
+        self.strict = strict
+        self.registry = Registry()
+        self._infos: dict[str, PluginInfo] = {}
+        requested, blocked = [], []
+        for spec in plugins:
+            (blocked if spec.startswith("no:") else requested).append(spec[3:] if spec.startswith("no:") else spec)
+        for name in blocked:
+            self.pm.set_blocked(name)
+            self._infos[name] = PluginInfo(name, "-p no:", status="blocked")
+        if autoload is None:
+            autoload = not os.environ.get(AUTOLOAD_ENV)
+        version = civscore_version()
+        for modname in BUILTIN_PLUGINS:
+            self._load(modname, "builtin", version, lambda m=modname: importlib.import_module(m))
+        if autoload:
+            for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+                dist = getattr(ep, "dist", None)
+                self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
+        for modname in requested:
+            self._load(modname, "-p", None, lambda m=modname: importlib.import_module(m))
+        if plugins_dir is not None:
+            folder = Path(plugins_dir)
+            if not folder.is_dir():
+                raise PluginError(f"--plugins-dir {folder}: not a directory")
+            for path in sorted(folder.glob("*.py")):
+                self._load(path.stem, "plugins-dir", None, lambda p=path: _import_file(p))
+        self._check_pending()
+        self._collect()
+        self.registry.plugins = list(self._infos.values())
+
+    # -- loading ---------------------------------------------------------------
+    def _fail(self, info: PluginInfo, cause: str) -> None:
+        info.status, info.error = "failed", cause
+        message = f"plugin {info.name!r} skipped: {cause}"
+        if self.strict:
+            raise PluginError(message + " (--strict-plugins makes this fatal)")
+        self.registry.warnings.append(message)
+
+    def _load(self, name: str, origin: str, version: str | None, load) -> None:
+        if self.pm.is_blocked(name):
+            return
+        info = PluginInfo(name, origin, version)
+        self._infos[name] = info
+        try:
+            module = load()
+        except Exception as exc:  # a broken plugin must not stop the run
+            self._fail(info, f"failed to import: {type(exc).__name__}: {exc}")
+            return
+        if info.version is None:
+            info.version = getattr(module, "__version__", None) or _dist_version(module)
+        try:
+            self.pm.register(module, name=name)
+        except ValueError:
+            self._fail(info, "already registered under another name")
+        except Exception as exc:
+            self._fail(info, f"failed to register: {exc}")
+        else:
+            info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
+
+    def _check_pending(self) -> None:
+        """A function marked ``@hookimpl`` whose name is no hook is an error."""
+        known = [n for n in vars(hookspecs) if n.startswith("civscore_")]
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
+            bad = [n for n, caller in vars(self.pm.hook).items()
+                   if isinstance(caller, pluggy.HookCaller) and not caller.has_spec()
+                   and any(i.plugin is exc.plugin for i in caller.get_hookimpls())]
+            hook = bad[0] if bad else "?"
+            raise PluginError(f"plugin {name!r}: {hook!r} is not a civscore hook"
+                              f"{did_you_mean(hook, known)}; see docs/plugins.md for the hooks") from None
+
+    def _collect(self) -> None:
+        reg = self.registry
+        for kind, (hookname, attr) in KINDS.items():
+            caller = getattr(self.pm.hook, hookname)
+            for impl in reversed(caller.get_hookimpls()):  # registration order
+                info = self._infos[impl.plugin_name]
+                try:
+                    provided = list(impl.function() or [])
+                    names = []
+                    for obj in provided:
+                        keys = getattr(obj, attr, None)
+                        keys = [keys] if isinstance(keys, str) else list(keys or [])
+                        if not keys or not all(isinstance(k, str) and k for k in keys):
+                            raise PluginError(f"{hookname} returned {obj!r} without a {attr}")
+                        for key in keys:
+                            reg.add(kind, key, obj, impl.plugin_name)
+                            names.append(key)
+                    info.provides[kind] = names
+                except PluginError as exc:
+                    if "registered by both" in exc.message:
+                        raise
+                    self._fail(info, exc.message)
+                except Exception as exc:
+                    self._fail(info, f"{hookname} raised {type(exc).__name__}: {exc}")
+        for impl in reversed(self.pm.hook.civscore_validate_scheme.get_hookimpls()):
+            reg.validators.append((impl.plugin_name, impl.function))
+
+
+def _import_file(path: Path) -> ModuleType:
+    modname = f"civscore_plugins_dir.{path.stem}"
+    spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(modname, None)
+        raise
+    return module
+
+
+def _dist_version(module: ModuleType) -> str | None:
+    top = module.__name__.split(".")[0]
+    try:
+        dists = metadata.packages_distributions().get(top) or []
+        return metadata.version(dists[0]) if dists else None
+    except Exception:  # pragma: no cover - metadata is best effort
+        return None
+
+
+_DEFAULT: PluginManager | None = None
+
+
+def get_plugin_manager(**kwargs: Any) -> PluginManager:
+    """A plugin manager; without arguments, one shared per process."""
+    global _DEFAULT
+    if kwargs:
+        return PluginManager(**kwargs)
+    if _DEFAULT is None:
+        _DEFAULT = PluginManager()
+    return _DEFAULT
+
+
+def get_registry(**kwargs: Any) -> Registry:
+    return get_plugin_manager(**kwargs).registry

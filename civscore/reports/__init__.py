@@ -1,0 +1,150 @@
+"""Reports: the documents every writer works from, and the :class:`Writer` base.
+
+:func:`evaluation_doc` and :func:`check_doc` build plain data (SPEC §5's JSON
+shape plus documented extensions); writers turn an :class:`Evaluation` or a
+check document into text or bytes. Writers are registered through
+``civscore_writers``; their ``name`` is a ``--format`` choice.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from ..plugins import civscore_version
+from ..values import fmt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import Evaluation
+
+
+class Writer:
+    """Base of report writers.
+
+    ``name`` is the ``--format`` value; ``binary`` writers return bytes and
+    need ``--output``. ``needs_reasons = False`` lets ``evaluate`` skip
+    keeping every item's reasons (much less memory for big runs).
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    binary: ClassVar[bool] = False
+    needs_reasons: ClassVar[bool] = True
+
+    def evaluation(self, ev: "Evaluation") -> str | bytes:
+        """The ``evaluate`` report of every unit."""
+        raise NotImplementedError(f"format {self.name!r} cannot write an evaluation")
+
+    def check(self, doc: dict[str, Any]) -> str | bytes:
+        """The ``check`` report of one unit, from :func:`check_doc`."""
+        raise NotImplementedError(f"format {self.name!r} cannot write a check")
+
+
+def header(ev: "Evaluation") -> dict[str, Any]:
+    """The ``scheme`` and ``civscore`` keys of every JSON document."""
+    s = ev.scheme
+    return {
+        "scheme": {"id": s.id, "version": s.version, "sha256": s.sha256, "title": s.title},
+        "civscore": {"version": civscore_version(), "plugins": ev.registry.plugin_versions()},
+    }
+
+
+def provenance(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
+    """What ``civscore verify`` needs to re-run the evaluation."""
+    return {"criteria": ev.scheme.path, "by_group": by_group, "submissions": ev.files}
+
+
+def evaluation_doc(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
+    """SPEC §5's document, plus ``criteria`` (the rubric), ``summary``,
+    ``failures`` (scorer errors) and ``provenance``."""
+    doc = header(ev)
+    doc["criteria"] = ev.scheme.describe()
+    doc["results"] = list(ev.results())
+    doc["errors"] = ev.error_dicts()
+    doc["failures"] = list(ev.failures)
+    doc["summary"] = summary(ev)
+    doc["provenance"] = provenance(ev, by_group)
+    return doc
+
+
+def summary(ev: "Evaluation") -> dict[str, Any]:
+    stars: dict[str, int] = {str(lv.stars): 0 for lv in ev.scheme.levels}
+    stars.setdefault("0", 0)
+    vetoed = incomplete = 0
+    for i in range(ev.n):
+        if ev.vetoes[i]:
+            vetoed += 1
+        else:
+            stars[str(ev.stars[i])] = stars.get(str(ev.stars[i]), 0) + 1
+        if not ev.complete[i]:
+            incomplete += 1
+    return {"units": ev.n, "rated": ev.n - vetoed, "vetoed": vetoed, "incomplete": incomplete,
+            "errors": len(ev.errors), "stars": stars}
+
+
+def lost_points(ev: "Evaluation", i: int) -> list[dict[str, Any]]:
+    """Every item that cost the unit points, most recoverable first."""
+    out = []
+    for leaf in ev.scheme.items:
+        item = ev.item(leaf, i)
+        lost = item["points"] if leaf.kind == "penalty" else round(leaf.points - item["points"], 2)
+        if lost > 0 or item["status"] != "ok":
+            out.append({"id": leaf.id, "title": leaf.title, "kind": leaf.kind, "lost": lost,
+                        "points": item["points"], "max": leaf.points, "status": item["status"],
+                        "reasons": item["reasons"], "hint": leaf.hint, "method": leaf.method})
+    out.sort(key=lambda d: (-d["lost"], d["id"]))
+    return out
+
+
+def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[str, Any]:
+    """One unit's self-check: its result, what it lost and why, what is
+    missing, and what the next star needs."""
+    scheme = ev.scheme
+    doc = header(ev)
+    doc["criteria"] = scheme.describe()
+    result = ev.result(i)
+    doc["result"] = result
+    if result["vetoed"]:
+        nxt = None
+    else:
+        cats = {c.id: (c.title, c.points) for c in scheme.categories}
+        level = scheme.rating_method.next_level(result["stars"], result["total"], ev.ratios(i), cats, scheme.levels)
+        nxt = level.to_dict() if level else None
+    doc["next_level"] = nxt
+    doc["lost"] = lost_points(ev, i)
+    missing = [leaf.id for leaf in scheme.items if result["items"][leaf.id]["status"] == "missing"]
+    missing += [v for v, states in ev.veto_status.items() if states[i] == "missing"]
+    doc["missing"] = missing
+    doc["invalid_vetoes"] = [v for v, states in ev.veto_status.items() if states[i] == "invalid"]
+    doc["target"] = target
+    doc["target_met"] = None if target is None else (not result["vetoed"] and result["stars"] >= target)
+    return doc
+
+
+def stars_text(stars: int, max_stars: int) -> str:
+    return "★" * stars + "☆" * max(0, max_stars - stars)
+
+
+def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write a file so that a crash or Ctrl-C never leaves half of it."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+__all__ = ["Writer", "evaluation_doc", "check_doc", "header", "summary", "lost_points", "stars_text",
+           "write_atomic", "fmt"]

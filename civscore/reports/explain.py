@@ -1,0 +1,74 @@
+"""``civscore explain``: the rubric as a table, Markdown, JSON or CSV."""
+from __future__ import annotations
+
+import json
+
+from tabulate import tabulate
+
+from ..criteria import Group, Scheme
+from ..values import fmt
+
+FORMATS = ("table", "markdown", "json", "csv")
+
+
+def rows(scheme: Scheme) -> list[list[str]]:
+    out: list[list[str]] = []
+
+    def walk(node, depth: int) -> None:
+        indent = "  " * depth
+        if isinstance(node, Group):
+            out.append([indent + node.id, node.title, fmt(node.points), "", "", node.method or ""])
+            for child in node.children:
+                walk(child, depth + 1)
+        else:
+            out.append([indent + node.id, node.title, fmt(node.points), node.scorer, _params(node), node.method or ""])
+    for cat in scheme.categories:
+        walk(cat, 0)
+    for label, items, cap in (("bonus", scheme.bonus, scheme.bonus_cap), ("penalty", scheme.penalty, scheme.penalty_cap)):
+        if items:
+            out.append([label, "加分项" if label == "bonus" else "扣分项", f"cap {fmt(cap)}" if cap is not None else "no cap", "", "", ""])
+            for leaf in items:
+                out.append(["  " + leaf.id, leaf.title, ("+" if label == "bonus" else "−") + fmt(leaf.points),
+                            leaf.scorer, _params(leaf), leaf.method or ""])
+    for veto in scheme.vetoes:
+        out.append([veto.id, veto.title, "veto", "", f"input={veto.input}", veto.method or ""])
+    return out
+
+
+def _params(leaf) -> str:
+    data = leaf.params.model_dump()
+    text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
+    if leaf.input != leaf.id and leaf.input_keys == [leaf.input]:
+        text = f"input={leaf.input}" + (", " + text if text else "")
+    return text
+
+
+def levels_text(scheme: Scheme) -> str:
+    parts = []
+    for lv in scheme.levels:
+        extra = ", ".join(f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in lv.model.model_dump(exclude={"stars"}).items() if v is not None)
+        parts.append(f"{lv.stars}★: {extra}")
+    tie = f"; tie_break {', '.join(scheme.rating.tie_break)}" if scheme.rating.tie_break else ""
+    return f"rating {scheme.rating.method}: " + "; ".join(parts) + tie
+
+
+def render(scheme: Scheme, fmt_name: str) -> str:
+    headers = ["id", "title", "points", "scorer", "params", "method"]
+    if fmt_name == "json":
+        doc = {"scheme": {"id": scheme.id, "title": scheme.title, "version": scheme.version, "sha256": scheme.sha256},
+               "criteria": scheme.describe()}
+        for item, leaf in zip(doc["criteria"]["items"], scheme.items):
+            item["params"] = leaf.params.model_dump()
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt_name == "csv":
+        import csv
+        import io
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(headers)
+        w.writerows([[c.strip() if i == 0 else c for i, c in enumerate(r)] for r in rows(scheme)])
+        return buf.getvalue()
+    tablefmt = "github" if fmt_name == "markdown" else "simple"
+    title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
+    body = tabulate(rows(scheme), headers, tablefmt=tablefmt, disable_numparse=True)
+    return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"

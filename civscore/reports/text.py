@@ -1,0 +1,123 @@
+"""``table`` and ``markdown``: the same report, two tabulate formats."""
+from __future__ import annotations
+
+from typing import Any
+
+from tabulate import tabulate
+
+from . import Writer, lost_points, stars_text, summary
+from ..values import fmt
+
+
+def _cell(text: Any, markdown: bool) -> Any:
+    if markdown and isinstance(text, str):
+        return text.replace("|", "\\|").replace("\n", " ")
+    return text
+
+
+class TextWriter(Writer):
+    tablefmt = "simple"
+    markdown = False
+    needs_reasons = False
+
+    def _table(self, rows, headers, **kw) -> str:
+        rows = [[_cell(c, self.markdown) for c in row] for row in rows]
+        return tabulate(rows, headers=headers, tablefmt=self.tablefmt, disable_numparse=True, **kw)
+
+    def _title(self, text: str) -> str:
+        return f"## {text}" if self.markdown else text
+
+    def evaluation(self, ev) -> str:
+        scheme = ev.scheme
+        cats = scheme.categories
+        headers = ["rank", "stars", "unit", "name", "group", "total", "base", "bonus", "penalty"] + \
+                  [f"{c.title}({fmt(c.points)})" for c in cats] + ["note"]
+        rows = []
+        for i in ev.order:
+            u = ev.units[i]
+            notes = []
+            if ev.vetoes[i]:
+                notes.append("vetoed: " + ", ".join(ev.vetoes[i]))
+            if not ev.complete[i]:
+                notes.append("incomplete")
+            rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
+                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars),
+                         u.id, u.name, u.group or "", f"{ev.total[i]:.2f}", f"{ev.base[i]:.2f}",
+                         f"{ev.bonus[i]:.2f}", f"{ev.penalty[i]:.2f}"]
+                        + [f"{ev.categories[c.id][i]:.2f}" for c in cats] + ["; ".join(notes)])
+        s = summary(ev)
+        lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "",
+                 self._table(rows, headers, colalign=["right", "left"] + ["left"] * 3 + ["right"] * (4 + len(cats)) + ["left"]),
+                 "",
+                 f"{s['units']} units: {s['rated']} rated, {s['vetoed']} vetoed, {s['incomplete']} incomplete; "
+                 f"{s['errors']} submission error(s)"]
+        return "\n".join(lines) + "\n"
+
+    def check(self, doc) -> str:
+        r = doc["result"]
+        crit = doc["criteria"]
+        titles = {it["id"]: it for it in crit["items"]}
+        max_stars = max((lv["stars"] for lv in crit["levels"]), default=0)
+        u = r["unit"]
+        out = [self._title(f"{u['name']} ({u['id']}) — {doc['scheme']['title']}"), ""]
+        stars = "vetoed (0 stars, no rank)" if r["vetoed"] else f"{stars_text(r['stars'], max_stars)} ({r['stars']} stars)"
+        out.append(f"total {r['total']:.2f} = base {r['base']:.2f} + bonus {r['bonus']:.2f} − penalty {r['penalty']:.2f}; {stars}")
+        if r["vetoed"]:
+            out.append("VETOED by: " + "; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"]))
+        if not r["complete"]:
+            out.append("INCOMPLETE: a scorer failed on some items (status error)")
+        out.append("")
+        cat_rows = [[c["id"], c["title"], f"{r['categories'][c['id']]:.2f}", fmt(c["points"]),
+                     f"{r['categories'][c['id']] / c['points']:.0%}"] for c in crit["categories"]]
+        out += [self._table(cat_rows, ["category", "title", "score", "max", "ratio"]), ""]
+        rows = []
+        for item_id, item in r["items"].items():
+            meta = titles[item_id]
+            sign = "−" if meta["kind"] == "penalty" else ""
+            rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", fmt(item["max"]), item["status"],
+                         "; ".join(item["reasons"])])
+        out += [self._table(rows, ["item", "title", "points", "max", "status", "reasons"]), ""]
+        lost = [d for d in doc["lost"] if d["lost"] > 0 or d["status"] != "ok"]
+        if lost:
+            out.append(self._title("Lost points (整改清单), most recoverable first"))
+            out.append("")
+            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", d["status"], "; ".join(d["reasons"]),
+                                     d["hint"] or ""] for d in lost],
+                                   ["item", "title", "lost", "status", "why", "hint"]))
+            out.append("")
+        if doc["missing"]:
+            out.append("Missing inputs: " + ", ".join(doc["missing"]))
+        if doc.get("invalid_vetoes"):
+            out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
+        nxt = doc["next_level"]
+        if nxt:
+            need = [f"{fmt(nxt['points_needed'])} more points (total ≥ {fmt(nxt['min_score'])})"] if nxt["points_needed"] > 0 else []
+            need += [f"{c['title']} ({c['id']}) {fmt(c['points_needed'])} more points to reach {c['min_ratio']:.0%}"
+                     for c in nxt["categories_below"]]
+            if nxt.get("note"):
+                need.append(nxt["note"])
+            out.append(f"Next star ({nxt['stars']} ★): " + ("; ".join(need) if need else "reached by the score; see the note"))
+        elif not r["vetoed"]:
+            out.append("Top level reached.")
+        if doc["target"] is not None:
+            out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
+        return "\n".join(out) + "\n"
+
+
+def _veto_title(crit: dict, vid: str) -> str:
+    return next((v["title"] for v in crit["vetoes"] if v["id"] == vid), "")
+
+
+class TableWriter(TextWriter):
+    name = "table"
+    description = "aligned plain-text tables (Chinese aligned by display width)"
+
+
+class MarkdownWriter(TextWriter):
+    name = "markdown"
+    description = "GitHub-flavoured Markdown tables"
+    tablefmt = "github"
+    markdown = True
+
+
+__all__ = ["TableWriter", "MarkdownWriter", "lost_points"]

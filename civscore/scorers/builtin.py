@@ -1,0 +1,320 @@
+"""The nine built-in scorers of SPEC §2, registered through ``civscore_scorers``
+exactly as a third-party plugin registers its own."""
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Mapping
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from ..formula import Formula, FormulaError, FormulaValueError
+from ..hookspecs import hookimpl
+from ..scoring import Outcome, Params, Scorer
+from ..values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
+
+
+def clamp(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+def _finite(v: float) -> float:
+    if not math.isfinite(v):
+        raise ValueError("must be a finite number")
+    return v
+
+
+class Boolean(Scorer):
+    name = "boolean"
+    description = "1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0"
+
+    class Params(Params):
+        expect: bool = True
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            got = to_bool(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if got == params.expect:
+            return Outcome(1.0, "ok", [f"{'yes' if got else 'no'}, as required"])
+        return Outcome(0.0, "ok", [f"{'yes' if got else 'no'}, but {'yes' if params.expect else 'no'} is required"])
+
+
+class Checklist(Scorer):
+    name = "checklist"
+    description = "share of `items` present; 0 if any `required` item is absent"
+
+    class Params(Params):
+        items: list[str] = Field(min_length=1)
+        required: list[str] = []
+
+        @model_validator(mode="after")
+        def _required_in_items(self):
+            unknown = [r for r in self.required if r not in self.items]
+            if unknown:
+                raise ValueError(f"required entries not in items: {', '.join(unknown)}")
+            if len(set(self.items)) != len(self.items):
+                raise ValueError("items has repeated entries")
+            return self
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            given = to_list(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        present = [i for i in params.items if i in given]
+        absent = [i for i in params.items if i not in given]
+        extra = [g for g in dict.fromkeys(given) if g not in params.items]
+        reasons = [f"{len(present)} of {len(params.items)} present"]
+        if absent:
+            reasons.append("absent: " + "、".join(absent))
+        if extra:
+            reasons.append("not in the checklist, ignored: " + "、".join(extra))
+        fraction = len(present) / len(params.items)
+        missing_required = [r for r in params.required if r not in given]
+        if missing_required:
+            reasons.insert(0, "required item absent: " + "、".join(missing_required))
+            fraction = 0.0
+        return Outcome(fraction, "ok", reasons)
+
+
+class Linear(Scorer):
+    name = "linear"
+    description = "clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better"
+
+    class Params(Params):
+        zero_at: float
+        full_at: float
+
+        finite_ = field_validator("zero_at", "full_at")(_finite)
+
+        @model_validator(mode="after")
+        def _differ(self):
+            if self.zero_at == self.full_at:
+                raise ValueError("zero_at and full_at must differ")
+            return self
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        fraction = clamp((v - params.zero_at) / (params.full_at - params.zero_at))
+        direction = "lower is better" if params.zero_at > params.full_at else "higher is better"
+        return Outcome(fraction, "ok", [f"{fmt(v)}: 0 points at {fmt(params.zero_at)}, full at {fmt(params.full_at)} ({direction})"])
+
+
+class Bands(Scorer):
+    name = "bands"
+    description = "higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does"
+
+    class Params(Params):
+        bands: list[tuple[float, float]] = Field(min_length=1)
+        better: Literal["higher", "lower"] = "higher"
+
+        @field_validator("bands")
+        @classmethod
+        def _bands(cls, bands):
+            for threshold, fraction in bands:
+                _finite(threshold)
+                if not 0 <= fraction <= 1:
+                    raise ValueError(f"fraction {fraction} of threshold {threshold} must be in [0, 1]")
+            thresholds = [t for t, _ in bands]
+            if len(set(thresholds)) != len(thresholds):
+                raise ValueError("two bands have the same threshold")
+            return bands
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if params.better == "higher":
+            fit = [(t, f) for t, f in params.bands if t <= v]
+            band = max(fit) if fit else None
+            word = "≥"
+        else:
+            fit = [(t, f) for t, f in params.bands if t >= v]
+            band = min(fit) if fit else None
+            word = "≤"
+        if band is None:
+            return Outcome(0.0, "ok", [f"{fmt(v)} is outside every band"])
+        return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
+
+
+class Deduct(Scorer):
+    name = "deduct"
+    description = "max(0, points − per × count) / points; a list counts its entries"
+
+    class Params(Params):
+        per: float = Field(gt=0)
+
+        finite_ = field_validator("per")(_finite)
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            count = to_count(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        lost = min(self.points, params.per * count)
+        reasons = [f"{fmt(count)} instance(s) × {fmt(params.per)} = {fmt(params.per * count)} points deducted"
+                   + (f", at most {fmt(self.points)}" if params.per * count > self.points else "")]
+        if isinstance(value, (list, tuple)) and value:
+            reasons.append("instances: " + "；".join(str(v) for v in value[:10]) + (" …" if len(value) > 10 else ""))
+        return Outcome((self.points - lost) / self.points, "ok", reasons)
+
+
+class Grade(Scorer):
+    name = "grade"
+    description = "the grade's value in `scale`; a grade not in the scale is invalid"
+
+    class Params(Params):
+        scale: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.0}
+
+        @field_validator("scale")
+        @classmethod
+        def _scale(cls, scale):
+            if not scale:
+                raise ValueError("the scale needs at least one grade")
+            for grade, fraction in scale.items():
+                if not 0 <= fraction <= 1:
+                    raise ValueError(f"grade {grade!r} has {fraction}; values must be in [0, 1]")
+            return scale
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            grade = to_text(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if grade not in params.scale:
+            folded = {k.strip().upper(): k for k in params.scale}
+            if grade.upper() in folded:
+                grade = folded[grade.upper()]
+            else:
+                return Outcome.invalid(f"grade {grade!r} is not in the scale ({', '.join(params.scale)})")
+        fraction = params.scale[grade]
+        return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
+
+
+class Manual(Scorer):
+    name = "manual"
+    description = "points given by an assessor, from 0 to the item's points"
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if not 0 <= v <= self.points:
+            return Outcome.invalid(f"{fmt(v)} points is outside 0 to {fmt(self.points)}")
+        return Outcome(v / self.points, "ok", [f"assessor gave {fmt(v)} of {fmt(self.points)}"])
+
+
+class Ratio(Scorer):
+    name = "ratio"
+    description = "linear on numerator / denominator between zero_at and full_at"
+
+    class Params(Params):
+        numerator: str = Field(min_length=1)
+        denominator: str = Field(min_length=1)
+        full_at: float
+        zero_at: float = 0.0
+
+        finite_ = field_validator("zero_at", "full_at")(_finite)
+
+        @model_validator(mode="after")
+        def _differ(self):
+            if self.zero_at == self.full_at:
+                raise ValueError("zero_at and full_at must differ")
+            return self
+
+    @classmethod
+    def input_keys(cls, key, params):
+        return [params.numerator, params.denominator]
+
+    def score(self, value, params, data):
+        num, den = data.get(params.numerator), data.get(params.denominator)
+        absent = [k for k, v in ((params.numerator, num), (params.denominator, den)) if is_missing(v)]
+        if absent:
+            return Outcome.missing(f"no value for {', '.join(absent)}")
+        try:
+            n, d = to_count(num), to_count(den)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if d == 0:
+            return Outcome.invalid(f"{params.denominator} is 0: the ratio is undefined")
+        r = n / d
+        fraction = clamp((r - params.zero_at) / (params.full_at - params.zero_at))
+        return Outcome(fraction, "ok", [f"{fmt(n)} / {fmt(d)} = {r:.1%}; full at {params.full_at:.0%}"])
+
+
+class FormulaScorer(Scorer):
+    name = "formula"
+    description = "an arithmetic expression of named inputs giving points, clamped to [0, points]"
+
+    class Params(Params):
+        expr: str
+        _formula: Formula = PrivateAttr()
+
+        @field_validator("expr")
+        @classmethod
+        def _parse(cls, expr):
+            try:
+                Formula(expr)
+            except FormulaError as exc:
+                raise ValueError(str(exc)) from None
+            return expr
+
+        def model_post_init(self, __context: Any) -> None:
+            self._formula = Formula(self.expr)
+
+    @classmethod
+    def input_keys(cls, key, params):
+        return list(params._formula.names)
+
+    def score(self, value, params, data: Mapping[str, Any]):
+        formula = params._formula
+        variables = {}
+        absent = []
+        for name in formula.names:
+            raw = data.get(name)
+            if is_missing(raw):
+                absent.append(name)
+                continue
+            try:
+                variables[name] = float(raw) if isinstance(raw, bool) else to_number(raw)
+            except ValueInvalid as exc:
+                return Outcome.invalid(f"{name}: {exc}")
+        if absent:
+            return Outcome.missing(f"no value for {', '.join(absent)}")
+        try:
+            pts = formula(variables)
+        except FormulaValueError as exc:
+            return Outcome.invalid(f"{formula.source}: {exc}")
+        got = min(max(pts, 0.0), self.points)
+        reason = f"{formula.source} = {fmt(round(pts, 2))}"
+        if got != pts:
+            reason += f", counted as {fmt(got)}"
+        return Outcome(got / self.points, "ok", [reason])
+
+
+BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer]
+
+
+@hookimpl
+def civscore_scorers():
+    return BUILTIN_SCORERS

@@ -1,0 +1,102 @@
+"""The types a scorer is written with: :class:`Scorer`, :class:`Params`, :class:`Outcome`.
+
+A scorer turns one leaf's input into a fraction in [0, 1] with reasons
+(SPEC §2). The engine makes one scorer instance per leaf of a scheme, so
+``self.points``, ``self.id`` and ``self.key`` describe the leaf being scored,
+and calls :meth:`Scorer.score_many` once per leaf with the values of *all*
+units. Simple scorers write only :meth:`Scorer.score`; fast ones override
+:meth:`Scorer.score_many`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+STATUSES = ("ok", "missing", "invalid", "error")
+
+
+class Params(BaseModel):
+    """Base of every scorer's parameter model. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a scorer says about one unit's item.
+
+    :param fraction: share of the leaf's points earned, in [0, 1].
+    :param status: ``ok``, ``missing`` (no value), ``invalid`` (a value the
+        scorer cannot read) or ``error`` (the scorer failed). Anything but
+        ``ok`` earns 0 points.
+    :param reasons: human-readable sentences: why points were lost or earned.
+    """
+
+    fraction: float = 0.0
+    status: str = "ok"
+    reasons: list[str] = field(default_factory=list)
+
+    @classmethod
+    def missing(cls, reason: str = "no value given") -> "Outcome":
+        return cls(0.0, "missing", [reason])
+
+    @classmethod
+    def invalid(cls, reason: str) -> "Outcome":
+        return cls(0.0, "invalid", [reason])
+
+
+class Scorer:
+    """Base class of every scorer, built-in or third-party.
+
+    Subclasses set :attr:`name` (what criteria write in ``scorer =``), may
+    define a nested ``Params`` model, and implement :meth:`score` or
+    :meth:`score_many`.
+    """
+
+    #: the name criteria use in ``scorer = "..."``; unique among installed scorers
+    name: ClassVar[str] = ""
+    #: the parameter model; a bad ``params`` table fails when the criteria load
+    Params: ClassVar[type[Params]] = Params
+    #: one line shown by ``civscore plugins`` and ``civscore explain``
+    description: ClassVar[str] = ""
+
+    def __init__(self, id: str = "", key: str = "", points: float = 1.0, params: Params | None = None):
+        self.id = id          # the leaf's full id, e.g. "ideology.study"
+        self.key = key        # the data key its value is read from
+        self.points = float(points)
+        self.params = params if params is not None else type(self).Params()
+
+    # -- what a scorer reads -------------------------------------------------
+    @classmethod
+    def input_keys(cls, key: str, params: Params) -> list[str]:
+        """Data keys this leaf reads. Default: its own input key.
+
+        Scorers that read named inputs (``ratio``, ``formula``) return those;
+        ``check`` lists them when missing and ``init`` writes them into
+        templates.
+        """
+        return [key]
+
+    @classmethod
+    def check_params(cls, params: Params, points: float) -> list[str]:
+        """Extra load-time checks needing the leaf's points; return error messages."""
+        return []
+
+    # -- scoring -------------------------------------------------------------
+    def score(self, value: Any, params: Params, data: Mapping[str, Any]) -> Outcome:
+        """Score one unit. ``value`` is the leaf's input, ``None`` when missing;
+        ``data`` maps every input key of the unit to its value."""
+        raise NotImplementedError(f"scorer {self.name!r} implements neither score nor score_many")
+
+    def score_many(self, values: Sequence[Any], params: Params, datas: Sequence[Mapping[str, Any]]) -> Iterable[Outcome]:
+        """Score one leaf for all units at once; returns one :class:`Outcome` per unit,
+        in order. The default calls :meth:`score` for each unit."""
+        score = self.score
+        return [score(v, params, d) for v, d in zip(values, datas)]
+
+    def describe(self) -> str:
+        """One line on how this leaf is scored, for ``explain``."""
+        p = self.params.model_dump(exclude_defaults=False)
+        return ", ".join(f"{k}={v!r}" for k, v in p.items())

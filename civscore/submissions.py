@@ -1,0 +1,393 @@
+"""Submissions (SPEC §4): TOML, JSON, CSV and XLSX files in, units out.
+
+Each reader is registered through ``civscore_readers`` by file suffix. A
+reader yields units, and :class:`SubmissionError` for a row or file it
+cannot read, so one bad row never loses the others. :func:`read_all` walks
+files and directories, rejects duplicate unit ids and collects the errors.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Iterable, Iterator, Optional, Union
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import SubmissionError
+from .hookspecs import hookimpl
+from .plugins import Registry, get_registry
+
+UNIT_FIELDS = ("id", "name", "group", "region", "period")
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Unit:
+    """One unit's submission: who it is and its inputs by data key."""
+
+    id: str
+    name: str
+    data: dict[str, Any]
+    group: Optional[str] = None
+    region: Optional[str] = None
+    period: Optional[str] = None
+    source: str = ""
+    row: Optional[int] = None        # row (CSV line / sheet row) for table files
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def info(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "group": self.group, "region": self.region, "period": self.period}
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.row}" if self.row is not None else self.source
+
+
+Item = Union[Unit, SubmissionError]
+
+
+class Reader:
+    """Base of submission readers. Set ``suffixes`` and implement :meth:`read`."""
+
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def read(self, path: Path, data: bytes) -> Iterable[Item]:
+        """Yield a :class:`Unit` per unit in the file, or a
+        :class:`SubmissionError` for a part that cannot be read. Raise
+        :class:`SubmissionError` when the whole file is unreadable."""
+        raise NotImplementedError
+
+
+# -- helpers shared by readers ------------------------------------------------------
+def _text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def make_unit(info: Any, data: Any, source: str, where: Optional[str], row: Optional[int] = None) -> Unit:
+    """A unit from its ``unit`` table and ``data`` table, checked."""
+    if not isinstance(info, dict):
+        raise SubmissionError("no [unit] table; add [unit] with id and name", source, where)
+    unknown = [k for k in info if k not in UNIT_FIELDS]
+    if unknown:
+        raise SubmissionError(f"unknown key unit.{unknown[0]}; a unit has {', '.join(UNIT_FIELDS)}", source, where)
+    for key in UNIT_FIELDS:
+        value = info.get(key)
+        if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise SubmissionError(f"unit.{key} must be text, not {type(value).__name__}", source, where)
+    uid, name = _text(info.get("id")), _text(info.get("name"))
+    if uid is None:
+        raise SubmissionError("unit.id is missing; every unit needs an id", source, where)
+    if len(uid) > 200:
+        raise SubmissionError("unit.id is longer than 200 characters", source, where)
+    if name is None:
+        raise SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, where)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SubmissionError("data must be a table of inputs by key", source, where)
+    return Unit(uid, name, flatten(data), _text(info.get("group")), _text(info.get("region")),
+                _text(info.get("period")), source, row)
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables become dotted keys: ``ideology.study = [...]`` written
+    unquoted in TOML reads as the key ``"ideology.study"``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+# -- the built-in readers ----------------------------------------------------------------
+class TomlReader(Reader):
+    suffixes = (".toml",)
+    description = "one unit per file: [unit] and [data]"
+
+    def read(self, path, data):
+        text = decode_utf8(data, str(path))
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            from .criteria import _toml_message, _toml_where
+            raise SubmissionError(_toml_message(exc), str(path), _toml_where(exc)) from None
+        except RecursionError:
+            raise SubmissionError("TOML nests too deeply", str(path)) from None
+        yield unit_from_doc(doc, str(path))
+
+
+def unit_from_doc(doc: Any, source: str, where: Optional[str] = None) -> Unit:
+    if not isinstance(doc, dict):
+        raise SubmissionError("expected a table with unit and data", source, where)
+    unknown = [k for k in doc if k not in ("unit", "data", "format", "assessors")]
+    if unknown:
+        raise SubmissionError(f"unknown top-level key {unknown[0]!r}; a submission has unit and data", source, where)
+    unit = make_unit(doc.get("unit"), doc.get("data"), source, where)
+    if "assessors" in doc:
+        unit.extra["assessors"] = doc["assessors"]
+    return unit
+
+
+def decode_utf8(data: bytes, source: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise SubmissionError("binary file, not a text submission", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", source) from None
+
+
+class JsonReader(Reader):
+    suffixes = (".json",)
+    description = 'one unit per file {"unit": ..., "data": ...}, or a list of them'
+
+    def read(self, path, data):
+        text = decode_utf8(data, str(path))
+        try:
+            doc = json.loads(text, parse_constant=_json_constant)
+        except json.JSONDecodeError as exc:
+            raise SubmissionError(f"JSON syntax error: {exc.msg}", str(path), f"line {exc.lineno}, column {exc.colno}") from None
+        except RecursionError:
+            raise SubmissionError("JSON nests too deeply", str(path)) from None
+        if isinstance(doc, list):
+            for i, entry in enumerate(doc):
+                try:
+                    yield unit_from_doc(entry, str(path), f"[{i}]")
+                except SubmissionError as exc:
+                    yield exc
+        else:
+            yield unit_from_doc(doc, str(path))
+
+
+def _json_constant(name: str) -> float:
+    return float("nan")  # NaN/Infinity become invalid values, never numbers
+
+
+def decode_table_text(data: bytes, source: str) -> str:
+    """CSV text: UTF-8 (with or without BOM), else GB18030."""
+    if b"\x00" in data[:8192]:
+        raise SubmissionError("binary file, not a CSV table", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {exc.start}); save it as UTF-8", source) from None
+
+
+def units_from_rows(rows: Iterator[tuple[int, list[Any]]], source: str) -> Iterator[Item]:
+    """Units from a table's rows: ``(row number, cells)``, the first being the header."""
+    try:
+        rownum, header = next(rows)
+    except StopIteration:
+        raise SubmissionError("empty table: no header row", source) from None
+    names = [str(h).strip() if h is not None else "" for h in header]
+    while names and names[-1] == "":
+        names.pop()
+    seen: dict[str, int] = {}
+    for col, name in enumerate(names):
+        if name == "":
+            raise SubmissionError(f"column {col + 1} has no header", source, f"row {rownum}")
+        if name in seen:
+            raise SubmissionError(f"column {name!r} appears twice (columns {seen[name] + 1} and {col + 1})", source, f"row {rownum}")
+        seen[name] = col
+    for required in ("unit.id", "unit.name"):
+        if required not in seen:
+            raise SubmissionError(f"no {required!r} column; the header needs unit.id and unit.name", source, f"row {rownum}")
+    unknown_unit = [n for n in names if n.startswith("unit.") and n[5:] not in UNIT_FIELDS]
+    if unknown_unit:
+        raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {', '.join('unit.' + f for f in UNIT_FIELDS)}", source, f"row {rownum}")
+    width = len(names)
+    unit_cols = [(f, seen.get("unit." + f)) for f in UNIT_FIELDS]
+    data_cols = [(i, n) for i, n in enumerate(names) if not n.startswith("unit.")]
+    header_set = names
+    for rownum, cells in rows:
+        while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+            cells = cells[:-1]
+        if not any(c is not None and str(c).strip() for c in cells):
+            continue  # blank line
+        if len(cells) > width:
+            yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+            continue
+        if [str(c).strip() if c is not None else "" for c in cells] == header_set:
+            yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
+            continue
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        info = {f: cells[i] for f, i in unit_cols if i is not None}
+        data = {}
+        for i, name in data_cols:
+            value = cells[i]
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "":
+                    continue
+            if value is not None:
+                data[name] = value
+        try:
+            yield make_unit(info, data, source, f"row {rownum}", rownum)
+        except SubmissionError as exc:
+            yield exc
+
+
+class CsvReader(Reader):
+    suffixes = (".csv",)
+    description = "one unit a row; UTF-8 (BOM or not) or GB18030"
+
+    def read(self, path, data):
+        text = decode_table_text(data, str(path))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+
+        def rows():
+            try:
+                for cells in reader:
+                    yield reader.line_num, cells
+            except csv.Error as exc:
+                raise SubmissionError(f"CSV error: {exc}", str(path), f"line {reader.line_num}") from None
+        try:
+            yield from units_from_rows(rows(), str(path))
+        except csv.Error as exc:  # pragma: no cover - caught in rows()
+            raise SubmissionError(f"CSV error: {exc}", str(path)) from None
+
+
+class XlsxReader(Reader):
+    suffixes = (".xlsx", ".xlsm")
+    description = "one unit a row of the first sheet"
+
+    def read(self, path, data):
+        import zipfile
+
+        import openpyxl
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 1024 * 1024, data_only=False)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
+        sheet = book.worksheets[0]
+        merged = list(getattr(sheet, "merged_cells", None) and sheet.merged_cells.ranges or [])
+        merged_rows: dict[int, str] = {}
+        for rng in merged:
+            for r in range(rng.min_row, rng.max_row + 1):
+                merged_rows.setdefault(r, str(rng))
+        if merged_rows.get(1):
+            raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
+
+        def rows():
+            for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield r, list(cells)
+        for item in units_from_rows(rows(), str(path)):
+            row = item.row if isinstance(item, Unit) else None
+            if row is not None and row in merged_rows:
+                yield SubmissionError(f"merged cells {merged_rows[row]}; unmerge them and fill every cell", str(path), f"row {row}")
+                continue
+            if isinstance(item, Unit):
+                formulas = [k for k, v in item.data.items() if isinstance(v, str) and v.startswith("=")]
+                if formulas:
+                    yield SubmissionError(f"column {formulas[0]!r} holds a formula ({item.data[formulas[0]][:30]}); paste values only", str(path), f"row {row}")
+                    continue
+                for k, v in list(item.data.items()):
+                    if hasattr(v, "isoformat"):
+                        item.data[k] = v.isoformat()
+            yield item
+        book.close()
+
+
+@hookimpl
+def civscore_readers():
+    return [TomlReader, JsonReader, CsvReader, XlsxReader]
+
+
+# -- reading many files ---------------------------------------------------------------------
+@dataclass
+class Submissions:
+    units: list[Unit]
+    errors: list[SubmissionError]
+    files: list[dict[str, str]]       # {"path", "sha256"} of every file read
+
+
+def expand(paths: Iterable[str | Path], registry: Registry) -> tuple[list[Path], list[SubmissionError]]:
+    """Files to read: named files as they are, directories' known files sorted by path."""
+    files: list[Path] = []
+    errors: list[SubmissionError] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in registry.readers
+                           and not any(part.startswith(".") for part in f.relative_to(path).parts))
+            if not found:
+                errors.append(SubmissionError(f"no submission files ({', '.join(sorted(registry.readers))}) in this directory", str(path)))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append(SubmissionError("no such file or directory", str(path)))
+    return files, errors
+
+
+def read_all(paths: Iterable[str | Path], registry: Registry | None = None) -> Submissions:
+    """Read every submission; bad files and rows become errors, never exceptions."""
+    registry = registry or get_registry()
+    files, errors = expand(paths, registry)
+    units: list[Unit] = []
+    seen: dict[str, str] = {}
+    hashes = []
+    for path in files:
+        source = str(path)
+        reader_cls = registry.readers.get(path.suffix.lower())
+        if reader_cls is None:
+            errors.append(SubmissionError(f"unknown submission format {path.suffix or '(no suffix)'!r}; "
+                                          f"readable: {', '.join(sorted(registry.readers))}", source))
+            continue
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise SubmissionError(f"file is {size // 1024 // 1024} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit; split it", source)
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(SubmissionError(f"cannot read: {exc.strerror}", source))
+            continue
+        except SubmissionError as exc:
+            errors.append(exc)
+            continue
+        hashes.append({"path": source, "sha256": hashlib.sha256(data).hexdigest()})
+        if not data.strip():
+            errors.append(SubmissionError("empty file", source))
+            continue
+        try:
+            for item in reader_cls().read(path, data):
+                if isinstance(item, SubmissionError):
+                    errors.append(item)
+                    continue
+                first = seen.get(item.id)
+                if first is not None:
+                    errors.append(SubmissionError(f"duplicate unit id {item.id!r} (first in {first}); unit ids must be unique", source,
+                                                  f"row {item.row}" if item.row is not None else None))
+                    continue
+                seen[item.id] = item.where
+                units.append(item)
+        except SubmissionError as exc:
+            errors.append(exc)
+        except (RecursionError, MemoryError) as exc:
+            errors.append(SubmissionError(f"cannot read: {type(exc).__name__}", source))
+        except Exception as exc:  # a plugin reader that fails
+            owner = registry.owner.get(("readers", path.suffix.lower()), "?")
+            errors.append(SubmissionError(f"reader from plugin {owner!r} failed: {type(exc).__name__}: {exc}", source))
+    return Submissions(units, errors, hashes)
