@@ -249,18 +249,21 @@ class Scheme:
 
 
 # -- loading -----------------------------------------------------------------------------
-def bundled_schemes() -> dict[str, Path]:
-    """Schemes shipped inside the package, by name."""
+def bundled_schemes(registry: Registry | None = None) -> dict[str, Path]:
+    """Schemes shipped inside the package or bundled by plugins, by name."""
     folder = resources.files("civscore") / "schemes"
-    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+    found = {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+    for name, path in (registry.schemes if registry is not None else {}).items():
+        found.setdefault(name, Path(path))
+    return found
 
 
-def resolve(criteria: str | Path) -> Path:
+def resolve(criteria: str | Path, registry: Registry | None = None) -> Path:
     """A criteria argument: a path, or the name of a bundled scheme."""
     path = Path(criteria)
     if path.is_file():
         return path
-    bundled = bundled_schemes()
+    bundled = bundled_schemes(registry if registry is not None else get_registry())
     if str(criteria) in bundled:
         return bundled[str(criteria)]
     if path.exists():
@@ -275,7 +278,7 @@ def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:
     Raises :class:`CriteriaError` (or its subclass :class:`CriteriaErrors`
     listing every problem) when the file is unreadable or invalid.
     """
-    path = resolve(criteria)
+    path = resolve(criteria, registry)
     source = str(criteria) if not Path(criteria).is_file() else str(path)
     try:
         data = path.read_bytes()

@@ -73,6 +73,17 @@ def civscore_writers() -> "list[type[Writer]]":
 
 
 @hookspec
+def civscore_schemes() -> "dict[str, str] | None":
+    """Bundle criteria files with a plugin: return ``{name: path}``.
+
+    Called once at start-up. Each name becomes a bundled scheme, so
+    ``civscore evaluate NAME ...`` finds the file after a plain ``pip install``
+    of the plugin (use ``importlib.resources`` or ``Path(__file__).parent`` to
+    build the path). Two plugins bundling one name is an error naming both.
+    """
+
+
+@hookspec
 def civscore_validate_scheme(scheme: "Scheme") -> "list[str] | None":
     """Add validation rules to a loaded scheme.
 

@@ -85,6 +85,7 @@ class Registry:
         self.writers: dict[str, type] = {}
         self.owner: dict[tuple[str, str], str] = {}   # (kind, name) -> plugin name
         self.validators: list[tuple[str, Any]] = []
+        self.schemes: dict[str, str] = {}   # bundled by plugins: name -> path
         self.plugins: list[PluginInfo] = []
         self.warnings: list[str] = []
 
@@ -221,6 +222,17 @@ class PluginManager:
                     self._fail(info, exc.message)
                 except Exception as exc:
                     self._fail(info, f"{hookname} raised {type(exc).__name__}: {exc}")
+        for impl in reversed(self.pm.hook.civscore_schemes.get_hookimpls()):
+            info = self._infos[impl.plugin_name]
+            try:
+                bundled = dict(impl.function() or {})
+                for key, path in bundled.items():
+                    reg.add("schemes", str(key), str(path), impl.plugin_name)
+                info.provides["schemes"] = sorted(bundled)
+            except PluginError:
+                raise
+            except Exception as exc:
+                self._fail(info, f"civscore_schemes raised {type(exc).__name__}: {exc}")
         for impl in reversed(self.pm.hook.civscore_validate_scheme.get_hookimpls()):
             reg.validators.append((impl.plugin_name, impl.function))
 

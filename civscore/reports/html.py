@@ -325,7 +325,7 @@ section{margin-bottom:8px}
 table{border-collapse:collapse;width:100%}
 th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 thead th{background:var(--soft);position:sticky;top:0;z-index:1;white-space:nowrap}
-table.rank thead th.cat{white-space:normal;min-width:4.5em;max-width:7em;vertical-align:bottom}
+table.rank thead th.cat{white-space:normal;min-width:6.6em;max-width:8em;vertical-align:bottom}
 table.rank td.uid{white-space:nowrap}table.rank td.name{min-width:11em}table.rank td.grp{white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.rank th[data-key]{cursor:pointer;user-select:none}
@@ -615,12 +615,12 @@ def _veto_label(scheme: _Scheme, veto_id: Any) -> str:
     return f"{esc(title)}（<code>{esc(veto_id)}</code>）" if title else f"<code>{esc(veto_id)}</code>"
 
 
-def _unit_name_html(result: Mapping[str, Any]) -> str:
+def _unit_name_html(result: Mapping[str, Any], veto_badge: bool = True) -> str:
     unit = result.get("unit") or {}
     out = f'<span class="uname">{esc(unit.get("name"))}</span>'
     if result.get("complete") is False:
         out += ' <span class="badge incomplete" title="有评分项出错">⚠ 不完整</span>'
-    if result.get("vetoed"):
+    if veto_badge and result.get("vetoed"):
         out += ' <span class="badge veto">否决</span>'
     return out
 
@@ -713,9 +713,11 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
             f'<td><button type="button" class="toggle" aria-expanded="false" aria-controls="d-{i}" '
             f'aria-label="明细">▶</button></td>',
             f'<td class="n" data-v="{_dv(rank)}">{fmt(rank)}</td>',
-            f'<td data-v="{-1 if is_vetoed else stars}">{stars_html(stars, max_stars, is_vetoed)}</td>',
+            f'<td data-v="{-1 if is_vetoed else stars}">'
+            + ('<span class="badge veto" title="一票否决：不定级">一票否决</span>' if is_vetoed
+               else stars_html(stars, max_stars)) + '</td>',
             f'<td class="uid" data-v="{esc(uid)}"><code>{esc(uid)}</code></td>',
-            f'<td class="name" data-v="{esc(name)}">{_unit_name_html(r)}</td>',
+            f'<td class="name" data-v="{esc(name)}">{_unit_name_html(r, veto_badge=False)}</td>',
             f'<td class="grp" data-v="{esc(g)}">{esc(g) if g is not None else "—"}</td>',
             f'<td class="n" data-v="{_dv(r.get("total"))}"><b>{fmt(r.get("total"))}</b></td>',
             f'<td class="n" data-v="{_dv(r.get("base"))}">{fmt(r.get("base"))}</td>',
