@@ -325,7 +325,7 @@ section{margin-bottom:8px}
 table{border-collapse:collapse;width:100%}
 th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 thead th{background:var(--soft);position:sticky;top:0;z-index:1;white-space:nowrap}
-table.rank thead th.cat{white-space:normal;min-width:6.6em;max-width:8em;vertical-align:bottom}
+table.rank thead th.cat{white-space:normal;min-width:7.6em;max-width:9em;vertical-align:bottom}
 table.rank td.uid{white-space:nowrap}table.rank td.name{min-width:11em}table.rank td.grp{white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.rank th[data-key]{cursor:pointer;user-select:none}
@@ -678,6 +678,8 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
     opts_s.append(f'<option value="veto">一票否决（{len(vetoed)}）</option>')
 
     body.append('<section id="ranking-section"><h2>排名</h2>')
+    if (doc.get("provenance") or {}).get("by_group") if isinstance(doc.get("provenance"), Mapping) else False:
+        body.append('<p class="note">本次按分组分别排名和定级：排名只在同一分组内比较。</p>')
     body.append('<div class="controls">'
                 f'<label>分组 <select id="f-group">{"".join(opts_g)}</select></label>'
                 f'<label>星级 <select id="f-stars">{"".join(opts_s)}</select></label>'
@@ -785,12 +787,18 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
     # ----- errors
     body.append('<section id="errors"><h2>提交错误</h2>')
     if errors:
-        erows = "".join(f'<tr><td><code>{esc(e.get("source"))}</code></td><td>{esc(e.get("message"))}</td></tr>'
-                        for e in errors)
-        body.append('<div class="scroll"><table class="errors"><thead><tr><th>文件</th><th>错误</th></tr></thead>'
-                    f'<tbody>{erows}</tbody></table></div>')
+        erows = "".join(f'<tr><td><code>{esc(e.get("source"))}</code></td><td>{esc(e.get("where")) or "—"}</td>'
+                        f'<td>{esc(e.get("message"))}</td></tr>' for e in errors)
+        body.append('<p class="muted">以下提交无法读取，未参加测评；其余单位照常评分。</p>'
+                    '<div class="scroll"><table class="errors"><thead><tr><th>文件</th><th>位置</th><th>错误</th>'
+                    f'</tr></thead><tbody>{erows}</tbody></table></div>')
     else:
         body.append('<p class="empty">所有提交均已读取。</p>')
+    failures = [f for f in _as_list(doc.get("failures")) if f not in (None, "")]
+    if failures:
+        body.append(f'<h3 id="failures">评分出错（{len(failures)}）</h3>'
+                    '<p class="muted">评分器出错的评分项计 0 分，相关单位标记为“不完整”。</p>'
+                    '<ul class="failures">' + "".join(f"<li>{esc(f)}</li>" for f in failures) + "</ul>")
     body.append("</section>")
 
     data = {"scheme": scheme.scheme.get("id"), "version": scheme.scheme.get("version"),
@@ -957,6 +965,10 @@ def render_check(doc: Mapping[str, Any]) -> str:
         body.append('<ul class="vetoes">' + "".join(f"<li>{_veto_label(scheme, v)}</li>" for v in triggered) + "</ul>")
     else:
         body.append('<p class="empty">未触发一票否决事项。</p>')
+    invalid = _as_list(doc.get("invalid_vetoes"))
+    if invalid:
+        body.append('<div class="note" id="invalid-vetoes">以下否决项的数据无法识别（应为“是/否”），请更正：'
+                    + "、".join(_veto_label(scheme, v) for v in invalid) + "</div>")
     body.append("</section>")
 
     # ----- all items
