@@ -30,9 +30,11 @@ def load(criteria: str | Path, registry: Optional[Registry] = None) -> Scheme:
     return _load(criteria, registry)
 
 
-def read(paths: Iterable[str | Path], registry: Optional[Registry] = None) -> Submissions:
-    """Read submission files and directories; errors are collected, not raised."""
-    return read_all(paths, registry)
+def read(paths: Iterable[str | Path], registry: Optional[Registry] = None,
+         scheme: Optional[Scheme] = None) -> Submissions:
+    """Read submission files and directories; errors are collected, not raised.
+    Give ``scheme`` to combine several assessors' sheets its way (docs/assessors.md)."""
+    return read_all(paths, registry, scheme=scheme)
 
 
 def evaluate(scheme: Scheme | str | Path, submissions: Any, *, by_group: bool = False,
@@ -44,7 +46,7 @@ def evaluate(scheme: Scheme | str | Path, submissions: Any, *, by_group: bool = 
     if isinstance(submissions, (str, Path)):
         submissions = [submissions]
     if isinstance(submissions, (list, tuple)) and submissions and isinstance(submissions[0], (str, Path)):
-        submissions = read(submissions, registry)
+        submissions = read(submissions, registry, scheme=scheme)
     ev = _evaluate(scheme, submissions, by_group=by_group, registry=registry, keep_reasons=keep_reasons)
     ev.by_group = by_group
     return ev

@@ -118,13 +118,16 @@ def cmd_evaluate(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
     scheme = api.load(args.criteria, registry=pm.registry)
-    subs = api.read(args.submissions, registry=pm.registry)
+    subs = api.read(args.submissions, registry=pm.registry, scheme=scheme)
     ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons)
     for e in ev.errors:
         _err(f"error: {e}")
     for line in ev.failures:
         _err(f"error: {line}")
-    _emit(writer.evaluation(ev), args, writer)
+    if args.output:
+        write_atomic(args.output, writer.evaluation_chunks(ev))
+    else:
+        _emit(writer.evaluation(ev), args, writer)
     return ev.exit_status
 
 
@@ -132,7 +135,7 @@ def cmd_check(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
     scheme = api.load(args.criteria, registry=pm.registry)
-    subs = api.read([args.submission], registry=pm.registry)
+    subs = api.read([args.submission], registry=pm.registry, scheme=scheme)
     for e in subs.errors:
         _err(f"error: {e}")
     units = subs.units

@@ -50,14 +50,14 @@ class CriteriaErrors(CriteriaError):
 
 # -- pydantic models of the fixed parts -----------------------------------------
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)  # NaN/inf points are errors
 
 
 class SchemeMeta(_Strict):
     id: str
     title: str = Field(min_length=1)
     version: str
-    full_marks: float = Field(gt=0)
+    full_marks: float = Field(gt=0, strict=True)   # strict: "100" and true are not numbers of points
     locale: Optional[str] = None
     description: Optional[str] = None
 
@@ -87,7 +87,7 @@ class RatingModel(_Strict):
 
 class LeafModel(_Strict):
     title: str = Field(min_length=1)
-    points: float = Field(gt=0)
+    points: float = Field(gt=0, strict=True)
     scorer: str = Field(min_length=1)
     params: dict[str, Any] = {}
     input: Optional[str] = None
@@ -112,7 +112,7 @@ class LeafModel(_Strict):
 
 class GroupModel(_Strict):
     title: str = Field(min_length=1)
-    points: Optional[float] = Field(default=None, gt=0)
+    points: Optional[float] = Field(default=None, gt=0, strict=True)
     method: Optional[str] = None
     hint: Optional[str] = None
     description: Optional[str] = None
@@ -301,6 +301,8 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
         raise CriteriaError(_toml_message(exc), source, _toml_where(exc)) from None
     except RecursionError:
         raise CriteriaError("TOML nests too deeply", source) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise CriteriaError(f"TOML value cannot be read: {str(exc).split(';')[0]}", source, _long_number_where(text)) from None
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     builder = _Builder(raw, source, registry or get_registry())
@@ -317,6 +319,15 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     if builder.errors:
         raise CriteriaErrors(builder.errors, source)
     return scheme
+
+
+def _long_number_where(text: str) -> str | None:
+    """Where the first over-long run of digits is, for the error message."""
+    m = re.search(r"\d{4000,}", text)
+    if not m:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    return f"line {line}, column {m.start() - (text.rfind(chr(10), 0, m.start()) + 1) + 1}"
 
 
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -348,6 +359,10 @@ def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
             msg = "unknown key; remove it or check its spelling"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"] in ("float_type", "int_type", "string_type", "bool_type", "list_type", "dict_type"):
+            msg = f"{msg}, not {repr(err.get('input'))[:40]}"     # say what was written: true, "10", [..]
+        elif err["type"] == "value_error" and msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]     # our own validators' messages, without pydantic's prefix
         out.append(f"{where}: {msg}")
     return out
 
@@ -401,6 +416,7 @@ class _Builder:
             total = sum(c.points for c in categories)
             if abs(total - meta.full_marks) > EPS:
                 self.error("scheme.full_marks", f"is {_num(meta.full_marks)} but the categories add up to {_num(total)}")
+        self.duplicates(categories, bonus + penalty, vetoes)
         method = levels = None
         if rating is not None:
             method, levels = self.rating(rating, categories)
@@ -411,6 +427,21 @@ class _Builder:
                       rating=rating, rating_method=method, levels=levels or [], categories=categories,
                       leaves=leaves, bonus=bonus, bonus_cap=bonus_cap, penalty=penalty,
                       penalty_cap=penalty_cap, vetoes=vetoes, raw=raw)
+
+    def duplicates(self, categories: list[Node], extras: list[Leaf], vetoes: list[Veto]) -> None:
+        """Ids are unique: a criterion ``bonus.x`` (category ``bonus``) would clash with bonus item ``bonus.x``."""
+        seen: set[str] = set()
+
+        def walk(node: Node) -> None:
+            seen.add(node.id)
+            for child in getattr(node, "children", ()):
+                walk(child)
+        for cat in categories:
+            walk(cat)
+        for item in [*extras, *vetoes]:
+            if item.id in seen:
+                self.error(item.id, f"duplicate id: criteria.{item.id} has the same id; rename one of them")
+            seen.add(item.id)
 
     # -- criteria tree ----------------------------------------------------------
     def node(self, data: Any, ids: list[str], leaves: list[Leaf], category: str, depth: int) -> Optional[Node]:
@@ -427,6 +458,11 @@ class _Builder:
             return None
         children = {k: v for k, v in data.items() if k not in RESERVED}
         own = {k: v for k, v in data.items() if k in RESERVED}
+        for key, value in own.items():
+            if isinstance(value, dict) and key != "params":
+                self.error(f"{path}.{key}", f"{key!r} is a reserved key of a criterion and cannot be a child table; "
+                                            f"rename the child (reserved: {', '.join(RESERVED)})")
+                return None
         bad_children = [k for k, v in children.items() if not isinstance(v, dict)]
         for key in bad_children:
             self.error(f"{path}.{key}", f"unknown key{did_you_mean(key, RESERVED)}; a criterion's keys are {', '.join(RESERVED)}, and tables inside it are its children")

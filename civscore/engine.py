@@ -10,27 +10,51 @@ SPEC §5's JSON shape.
 from __future__ import annotations
 
 import math
-from array import array
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from .criteria import Leaf, Scheme
 from .errors import SubmissionError
 from .plugins import Registry, get_registry
-from .rating import Standing, rank_order
-from .scoring import STATUSES, Outcome
-from .submissions import Unit
+import numpy as np
+
+from .rating import rank_arrays
+from .scoring import STATUSES, Batch, Outcome
+from .submissions import RowView, Unit
 from .values import ValueInvalid, is_missing, to_bool
 
 STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 OK, MISSING, INVALID, ERROR = range(4)
-_CENT = Decimal("0.01")
 
 
 def round2(x: float) -> float:
     """Round half up to 2 decimals, as a person rounds the printed figure
     (89.995 → 90.00, although the float 89.995 lies just below it)."""
-    return float(Decimal(repr(round(x, 9))).quantize(_CENT, rounding=ROUND_HALF_UP))
+    return math.floor(round(round(x, 9) * 100, 6) + 0.5) / 100
+
+
+def round2_array(x: np.ndarray) -> np.ndarray:
+    """:func:`round2` for a whole column (the same figures, element by element)."""
+    return np.floor(np.round(np.round(x, 9) * 100, 6) + 0.5) / 100
+
+
+class Rows(Sequence):
+    """The ``datas`` argument of ``score_many``: unit *i*'s inputs as a
+    mapping, and :meth:`column` for a whole key at once."""
+
+    def __init__(self, ev: "Evaluation"):
+        self._ev = ev
+
+    def __len__(self) -> int:
+        return self._ev.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [u.data for u in self._ev.units[i]]
+        return self._ev.units[i].data
+
+    def column(self, key: str) -> list:
+        """Every unit's value of ``key`` (``None`` where missing), in unit order."""
+        return self._ev.column(key)
 
 
 class Evaluation:
@@ -44,90 +68,145 @@ class Evaluation:
         self.files = list(files)
         self.registry = registry or get_registry()
         self.keep_reasons = keep_reasons
+        self.by_group = False
         self.failures: list[str] = []            # scorer failures, one line each
         n = len(units)
         self.n = n
-        self.fractions: dict[str, array] = {}
-        self.status: dict[str, bytearray] = {}
+        self.status: dict[str, np.ndarray] = {}
         self.reasons: dict[str, list] = {}
-        self.points: dict[str, array] = {}
-        self.categories: dict[str, array] = {}
-        self.base = array("d", bytes(8 * n))
-        self.bonus = array("d", bytes(8 * n))
-        self.penalty = array("d", bytes(8 * n))
-        self.total = array("d", bytes(8 * n))
-        self.complete = bytearray(b"\x01" * n)
+        self.points: dict[str, np.ndarray] = {}
+        self.categories: dict[str, np.ndarray] = {}
+        self.base = self.bonus = self.penalty = self.total = np.zeros(n)
+        self.complete = np.ones(n, dtype=bool)
         self.vetoes: list[list[str]] = [[] for _ in range(n)]
         self.veto_status: dict[str, list[str]] = {}
         self.rank: list[Optional[int]] = [None] * n
         self.stars: list[int] = [0] * n
         self.order: list[int] = list(range(n))
+        self._segments = _segments(units)
+
+    # -- inputs ---------------------------------------------------------------------
+    def column(self, key: str) -> list:
+        """Every unit's value of ``key``, ``None`` where missing. Rows of one
+        table file come as slices of its column, not a lookup per unit."""
+        out: list = []
+        for table, start, stop, rows in self._segments:
+            if table is None:
+                out.extend(u.data.get(key) for u in self.units[start:stop])
+            else:
+                col = table.columns.get(key)
+                if col is None:
+                    out.extend([None] * (stop - start))
+                elif rows is None:
+                    first = self.units[start].data.i
+                    out.extend(col[first:first + stop - start])
+                else:
+                    out.extend(col[j] for j in rows)
+        return out
 
     # -- scoring ---------------------------------------------------------------------
     def run(self, by_group: bool = False) -> "Evaluation":
+        self.by_group = by_group
+        datas = Rows(self)
         for leaf in self.scheme.items:
-            self._score_leaf(leaf)
+            self._score_leaf(leaf, datas)
         self._totals()
         self._vetoes()
         self._rate(by_group)
         return self
 
-    def _score_leaf(self, leaf: Leaf) -> None:
-        units = self.units
-        key = leaf.input
-        values = [u.data.get(key) for u in units]
-        datas = [u.data for u in units]
-        outcomes = self._contained(leaf, values, datas)
-        n = self.n
-        fractions = array("d", bytes(8 * n))
-        status = bytearray(n)
-        reasons: list = [None] * n if self.keep_reasons else []
-        for i, out in enumerate(outcomes):
-            code = STATUS_CODE[out.status]
-            status[i] = code
-            if code == OK:
-                fractions[i] = out.fraction
-            elif code == ERROR:
-                self.complete[i] = 0
-            if self.keep_reasons:
-                reasons[i] = out.reasons
-        pts = leaf.points
-        self.fractions[leaf.id] = fractions
+    def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
+        values = self.column(leaf.input)
+        fractions, status, reasons = self._contained(leaf, values, datas)
+        self.complete &= status != ERROR
         self.status[leaf.id] = status
-        self.points[leaf.id] = array("d", (f * pts for f in fractions))
+        self.points[leaf.id] = np.where(status == OK, fractions, 0.0) * leaf.points
         if self.keep_reasons:
             self.reasons[leaf.id] = reasons
 
-    def _contained(self, leaf: Leaf, values: list, datas: list) -> list[Outcome]:
-        """The scorer's outcomes, each checked; failures become status ``error``."""
+    def _contained(self, leaf: Leaf, values: list, datas: "Rows"):
+        """The scorer's answers, checked; failures become status ``error``
+        naming the plugin, and never stop the run."""
         plugin = self.registry.owner.get(("scorers", leaf.scorer), "?")
         who = f"scorer {leaf.scorer!r} (plugin {plugin!r})"
+        n = self.n
         try:
             scorer = leaf.make_scorer()
-            outcomes = list(scorer.score_many(values, leaf.params, datas))
-            if len(outcomes) != len(values):
-                raise RuntimeError(f"score_many returned {len(outcomes)} outcomes for {len(values)} units")
+            scorer.want_reasons = self.keep_reasons
+            answer = scorer.score_many(values, leaf.params, datas)
+            if isinstance(answer, Batch):
+                fractions, status, reasons = self._from_batch(answer, who)
+            else:
+                fractions, status, reasons = self._from_outcomes(list(answer), who)
+        except _BrokenAnswer as exc:
+            # a batch of the wrong shape is a bug of the scorer, not one unit's bad value: every
+            # unit's item is in error, with no silent fallback to score() that would hide the bug
+            broken = [Outcome(0.0, "error", [f"{who} failed: {exc}"]) for _ in range(n)]
+            fractions, status, reasons = self._from_outcomes(broken, who)
         except Exception as exc:
-            outcomes = self._one_by_one(leaf, values, datas, who, exc)
-        checked = []
+            fractions, status, reasons = self._from_outcomes(self._one_by_one(leaf, values, datas, who, exc), who)
+        for i in np.flatnonzero(status == ERROR)[:1000].tolist():
+            self._failure(leaf, i, reasons[i][0] if reasons and reasons[i] else f"{who} failed")
+        return fractions, status, reasons
+
+    def _from_outcomes(self, outcomes: list, who: str):
+        n = self.n
+        if len(outcomes) != n:
+            raise _BrokenAnswer(f"score_many returned {len(outcomes)} outcomes for {n} units")
+        fractions = np.zeros(n)
+        status = np.zeros(n, dtype=np.uint8)
+        reasons: list = [None] * n
         for i, out in enumerate(outcomes):
             problem = _check_outcome(out)
             if problem:
                 out = Outcome(0.0, "error", [f"{who} {problem}"])
-                self._failure(leaf, i, f"{who} {problem}")
             elif out.status == "error":
-                self._failure(leaf, i, f"{who}: {'; '.join(out.reasons) or 'error'}")
-            checked.append(out)
-        return checked
+                said = "; ".join(out.reasons) or "error"
+                out = Outcome(0.0, "error", [said if said.startswith(who) else f"{who}: {said}"])
+            code = STATUS_CODE[out.status]
+            status[i] = code
+            if code == OK:
+                fractions[i] = out.fraction
+            reasons[i] = out.reasons
+        return fractions, status, reasons
 
-    def _one_by_one(self, leaf: Leaf, values: list, datas: list, who: str, batch_exc: Exception) -> list:
+    def _from_batch(self, batch: Batch, who: str):
+        n = self.n
+        try:
+            fractions = np.asarray(batch.fractions, dtype=np.float64)
+            raw = np.asarray(batch.statuses)
+            status = (np.array([STATUS_CODE.get(s, 255) for s in raw.tolist()], dtype=np.uint8)
+                      if raw.dtype.kind in "UO" else raw.astype(np.uint8))
+        except (TypeError, ValueError) as exc:
+            raise _BrokenAnswer(f"score_many returned a Batch that is not numbers and statuses: {exc}") from None
+        if fractions.shape != (n,) or status.shape != (n,):
+            raise _BrokenAnswer(f"score_many returned a Batch of {len(fractions)} fractions / {len(status)} statuses for {n} units")
+        reasons = batch.reasons
+        if reasons is not None and len(reasons) != n:
+            raise _BrokenAnswer(f"score_many returned {len(reasons)} reason lists for {n} units")
+        bad_status = status > ERROR
+        bad_fraction = ~((fractions >= 0.0) & (fractions <= 1.0))     # NaN fails too
+        bad = bad_status | (bad_fraction & (status == OK))
+        user_error = status == ERROR
+        if bad.any() or user_error.any() or (reasons is None and self.keep_reasons):
+            reasons = list(reasons) if reasons is not None else [[] for _ in range(n)]
+            for i in np.flatnonzero(bad).tolist():
+                why = (f"returned status code {status[i]}" if bad_status[i]
+                       else f"returned fraction {fractions[i]!r} outside [0, 1]" if not math.isnan(fractions[i])
+                       else "returned fraction NaN")
+                reasons[i] = [f"{who} {why}"]
+            for i in np.flatnonzero(user_error & ~bad).tolist():
+                reasons[i] = [f"{who}: {'; '.join(reasons[i] or []) or 'error'}"]
+            status = np.where(bad, ERROR, status).astype(np.uint8)
+        return fractions, status, reasons
+
+    def _one_by_one(self, leaf: Leaf, values: list, datas, who: str, batch_exc: Exception) -> list:
         """``score_many`` failed: score unit by unit so only the failing units lose the item."""
         outcomes = []
-        scorer = None
         try:
             scorer = leaf.make_scorer()
         except Exception:
-            pass
+            scorer = None
         for value, data in zip(values, datas):
             try:
                 if scorer is None:
@@ -146,67 +225,79 @@ class Evaluation:
     def _totals(self) -> None:
         scheme, n = self.scheme, self.n
         for cat in scheme.categories:
-            self.categories[cat.id] = array("d", bytes(8 * n))
+            self.categories[cat.id] = np.zeros(n)
+        self.base = np.zeros(n)
         for leaf in scheme.leaves:
-            pts, cat, base = self.points[leaf.id], self.categories[leaf.category], self.base
-            for i in range(n):
-                p = pts[i]
-                cat[i] += p
-                base[i] += p
-        for items, column, cap in ((scheme.bonus, self.bonus, scheme.bonus_cap),
-                                   (scheme.penalty, self.penalty, scheme.penalty_cap)):
+            self.categories[leaf.category] += self.points[leaf.id]
+        for cat in scheme.categories:
+            self.base += self.categories[cat.id]
+        sums = []
+        for items, cap in ((scheme.bonus, scheme.bonus_cap), (scheme.penalty, scheme.penalty_cap)):
+            column = np.zeros(n)
             for leaf in items:
-                pts = self.points[leaf.id]
-                for i in range(n):
-                    column[i] += pts[i]
-            if cap is not None:
-                for i in range(n):
-                    if column[i] > cap:
-                        column[i] = cap
-        for i in range(n):
-            self.total[i] = round2(max(0.0, self.base[i] + self.bonus[i] - self.penalty[i]))
+                column += self.points[leaf.id]
+            sums.append(np.minimum(column, cap) if cap is not None else column)
+        self.bonus, self.penalty = sums
+        self.total = round2_array(np.maximum(0.0, self.base + self.bonus - self.penalty))
 
     def _vetoes(self) -> None:
+        names = {"missing": 0, "clear": 1, "triggered": 2, "invalid": 3}
+        labels = list(names)
         for veto in self.scheme.vetoes:
-            states = []
-            for i, unit in enumerate(self.units):
-                value = unit.data.get(veto.input)
+            values = self.column(veto.input)
+            memo: dict = {}
+
+            def state(value):
                 if is_missing(value):
-                    states.append("missing")
-                    continue
+                    return 0
                 try:
-                    hit = to_bool(value)
+                    return 2 if to_bool(value) else 1
                 except ValueInvalid:
-                    states.append("invalid")
-                    continue
-                states.append("triggered" if hit else "clear")
-                if hit:
+                    return 3
+            try:
+                if bool in set(map(type, values)) and (int in set(map(type, values))):
+                    raise TypeError
+                for v in dict.fromkeys(values):
+                    memo[v] = state(v)
+                codes = [memo[v] for v in values]
+            except TypeError:
+                codes = [state(v) for v in values]
+            self.veto_status[veto.id] = _Labels(codes, labels)
+            for i, c in enumerate(codes):
+                if c == 2:
                     self.vetoes[i].append(veto.id)
-            self.veto_status[veto.id] = states
 
     def _rate(self, by_group: bool) -> None:
         scheme = self.scheme
-        tie_ids = scheme.rating.tie_break
-        ids = [u.id for u in self.units]
-        tie_scores = [[round2(self.categories[c][i]) for c in tie_ids] for i in range(self.n)]
-        groups: dict[Optional[str], list[int]] = {}
-        for i, unit in enumerate(self.units):
-            groups.setdefault(unit.group if by_group else None, []).append(i)
-        order: list[int] = []
-        for key in sorted(groups, key=lambda g: (g is not None, g or "")):
-            members = groups[key]
-            ranked = [i for i in members if not self.vetoes[i]]
-            ordered, ranks = rank_order(self.total, tie_scores, ids, ranked)
-            standings = [Standing(i, self.total[i], self.ratios(i), ranks[i]) for i in ordered]
-            stars = scheme.rating_method.rate(standings, scheme.levels)
-            for s, st in zip(standings, stars):
-                self.rank[s.index] = s.rank
-                self.stars[s.index] = int(st)
-            vetoed = sorted((i for i in members if self.vetoes[i]), key=lambda i: (-self.total[i], ids[i]))
-            order.extend(ordered + vetoed)
-        if by_group:  # every group's ranked units, then every vetoed unit last
-            order = [i for i in order if not self.vetoes[i]] + [i for i in order if self.vetoes[i]]
-        self.order = order
+        n = self.n
+        vetoed = np.array([bool(v) for v in self.vetoes], dtype=bool) if n else np.zeros(0, dtype=bool)
+        tie = [round2_array(self.categories[c]) for c in scheme.rating.tie_break]
+        ratios = np.column_stack([self.categories[c.id] / c.points for c in scheme.categories]) if n else np.zeros((0, 0))
+        ids = np.array([u.id for u in self.units], dtype=object)
+        if by_group:
+            labels = [u.group for u in self.units]
+            keys = sorted(set(labels), key=lambda g: (g is not None, g or ""))
+            members = [np.array([i for i, g in enumerate(labels) if g == key], dtype=np.intp) for key in keys]
+        else:
+            members = [np.arange(n)]
+        rank = np.zeros(n, dtype=np.int64)
+        stars = np.zeros(n, dtype=np.int64)
+        ranked_order: list[int] = []
+        vetoed_order: list[int] = []
+        for idx in members:
+            ranked = idx[~vetoed[idx]]
+            ordered, ranks = rank_arrays(self.total[ranked], [t[ranked] for t in tie], ids[ranked])
+            ordered = ranked[ordered]
+            rank[ordered] = ranks
+            st = scheme.rating_method.rate_arrays(self.total[ordered], ratios[ordered], ranks, scheme.levels,
+                                                  [c.id for c in scheme.categories])
+            stars[ordered] = st
+            ranked_order.extend(ordered.tolist())
+            vet = idx[vetoed[idx]].tolist()
+            vetoed_order.extend(sorted(vet, key=lambda i: (-self.total[i], self.units[i].id)))
+        self.rank = [int(r) if not v else None for r, v in zip(rank.tolist(), vetoed.tolist())]
+        self.stars = [int(s) for s in stars.tolist()]
+        self.order = ranked_order + vetoed_order
 
     # -- reading results -------------------------------------------------------------------
     def ratios(self, i: int) -> dict[str, float]:
@@ -215,7 +306,7 @@ class Evaluation:
     @property
     def exit_status(self) -> int:
         """SPEC §5: 1 when a submission could not be read or an item has status ``error``."""
-        return 1 if self.errors or not all(self.complete) else 0
+        return 1 if self.errors or not bool(self.complete.all()) else 0
 
     def result(self, i: int, items: bool = True) -> dict[str, Any]:
         """One unit's result in SPEC §5's JSON shape."""
@@ -253,9 +344,51 @@ class Evaluation:
         return out
 
 
+class _Labels(Sequence):
+    """Per-unit veto states stored as small codes, read as their labels."""
+
+    def __init__(self, codes: list[int], labels: list[str]):
+        self._codes, self._labels = codes, labels
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, i):
+        return self._labels[self._codes[i]]
+
+
+def _segments(units: list[Unit]) -> list[tuple]:
+    """Runs of units that come from one table file: ``(table, start, stop,
+    rows)`` with ``rows`` None when the rows are consecutive; ``table`` None
+    for units holding their own data."""
+    segs: list[tuple] = []
+    i, n = 0, len(units)
+    while i < n:
+        data = units[i].data
+        table = getattr(data, "table", None) if isinstance(data, RowView) else None
+        j = i + 1
+        if table is None:
+            while j < n and not isinstance(units[j].data, RowView):
+                j += 1
+            segs.append((None, i, j, None))
+        else:
+            rows = [data.i]
+            while j < n and isinstance(units[j].data, RowView) and units[j].data.table is table:
+                rows.append(units[j].data.i)
+                j += 1
+            consecutive = rows[-1] - rows[0] == len(rows) - 1 and rows == list(range(rows[0], rows[-1] + 1))
+            segs.append((table, i, j, None if consecutive else rows))
+        i = j
+    return segs
+
+
 def _msg(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return text[:300]
+
+
+class _BrokenAnswer(RuntimeError):
+    """``score_many`` answered with the wrong number or shape of results."""
 
 
 def _check_outcome(out: Any) -> Optional[str]:

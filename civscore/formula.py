@@ -10,6 +10,7 @@ takes microseconds whatever the criteria author wrote.
 from __future__ import annotations
 
 import ast
+import decimal
 import math
 import operator
 from typing import Any, Callable, Mapping
@@ -69,7 +70,16 @@ _CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
 
 
 def _round(x: float, n: float = 0) -> float:
-    return float(round(x, int(n)))
+    """Round half up, as a person rounds (round(2.5) is 3, round(2.675, 2) is 2.68),
+    like the reported totals; not Python's round-half-to-even."""
+    n = int(n)
+    try:
+        with decimal.localcontext() as ctx:
+            ctx.prec = 60
+            exact = decimal.Decimal(repr(float(x))).quantize(decimal.Decimal(1).scaleb(-n), rounding=decimal.ROUND_HALF_UP)
+        return float(exact)
+    except (decimal.InvalidOperation, OverflowError, ValueError):  # huge values or digit counts
+        return float(round(x, n))
 
 
 _FUNCS: dict[str, tuple[Callable[..., Any], int, int]] = {
@@ -98,6 +108,20 @@ class Formula:
         self.names: list[str] = []
         self._nodes = 0
         self._eval = self._compile(tree.body, 0)
+        self._tree = tree.body
+
+    def vector(self, columns: Mapping[str, Any]) -> tuple[Any, Any]:
+        """Evaluate for many units at once: ``columns`` maps each name to a
+        NumPy array. Returns ``(values, invalid)``: the values, and a mask of
+        units where the scalar evaluation would fail (division by zero, a
+        huge power, a result that is not finite). Agrees with ``__call__``."""
+        import numpy as np
+        n = len(next(iter(columns.values()))) if columns else 1
+        with np.errstate(all="ignore"):
+            values, invalid = _vec(self._tree, columns, n)
+            values = np.broadcast_to(np.asarray(values, dtype=np.float64), (n,)).copy()
+            invalid = np.broadcast_to(invalid, (n,)) | ~np.isfinite(values)
+        return values, invalid
 
     def __call__(self, variables: Mapping[str, float]) -> float:
         try:
@@ -193,8 +217,9 @@ class Formula:
             return lambda v: body(v) if test(v) else orelse(v)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
-                what = node.func.id if isinstance(node.func, ast.Name) else "this"
-                raise FormulaError(f"function {what!r} is not allowed; use min, max, abs or round")
+                if not isinstance(node.func, ast.Name):
+                    raise FormulaError(f"calling {ast.unparse(node.func)[:40]!r} is not allowed; only min, max, abs and round can be called")
+                raise FormulaError(f"function {node.func.id!r} is not allowed; use min, max, abs or round")
             if node.keywords:
                 raise FormulaError("keyword arguments are not allowed")
             fn, lo, hi = _FUNCS[node.func.id]
@@ -209,3 +234,91 @@ class Formula:
         if isinstance(node, ast.Subscript):
             raise FormulaError("indexing ('[...]') is not allowed")
         raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+
+
+def _truthy(x):
+    import numpy as np
+    return np.asarray(x) != 0
+
+
+def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
+    """Vector twin of the closures built by :meth:`Formula._compile` (the
+    tree was already checked against the allowlist there)."""
+    import numpy as np
+    no = np.zeros(n, dtype=bool)
+    if isinstance(node, ast.Constant):
+        return float(node.value), no
+    if isinstance(node, ast.Name):
+        return cols[node.id], no
+    if isinstance(node, ast.BinOp):
+        a, ia = _vec(node.left, cols, n)
+        b, ib = _vec(node.right, cols, n)
+        inv = ia | ib
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b, inv
+        if op is ast.Sub:
+            return a - b, inv
+        if op is ast.Mult:
+            return a * b, inv
+        if op in (ast.Div, ast.FloorDiv, ast.Mod):
+            zero = b == 0
+            safe = np.where(zero, 1.0, b)
+            fn = {ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.mod}[op]
+            return fn(a, safe), inv | zero
+        if op is ast.Pow:
+            big = (np.abs(b) > 1000) | ((np.abs(a) > 1) & (np.abs(b) * np.log10(np.maximum(np.abs(a), 1.0)) > 300))
+            zero_neg = (a == 0) & (b < 0)
+            complex_ = (a < 0) & (b != np.floor(b))
+            skip = np.broadcast_to(big | zero_neg | complex_, (n,))
+            aa, bb = np.broadcast_to(a, (n,)).tolist(), np.broadcast_to(b, (n,)).tolist()
+            result = np.array([1.0 if s else x ** y for x, y, s in zip(aa, bb, skip.tolist())], dtype=np.float64)
+            return result, inv | big | zero_neg | complex_
+    if isinstance(node, ast.UnaryOp):
+        v, iv = _vec(node.operand, cols, n)
+        if isinstance(node.op, ast.USub):
+            return -np.asarray(v, dtype=np.float64), iv
+        if isinstance(node.op, ast.UAdd):
+            return v, iv
+        return (~_truthy(v)).astype(np.float64), iv
+    if isinstance(node, ast.BoolOp):
+        value, inv = _vec(node.values[0], cols, n)
+        for part in node.values[1:]:
+            b, ib = _vec(part, cols, n)
+            t = _truthy(value)
+            take_b = t if isinstance(node.op, ast.And) else ~t
+            value = np.where(take_b, b, value)
+            inv = inv | (take_b & ib)
+        return value, inv
+    if isinstance(node, ast.Compare):
+        left, inv = _vec(node.left, cols, n)
+        result = np.ones(n, dtype=bool)
+        for op, comp in zip(node.ops, node.comparators):
+            right, ir = _vec(comp, cols, n)
+            inv = inv | (result & ir)
+            result = result & _CMPOPS[type(op)](np.asarray(left), np.asarray(right))
+            left = right
+        return result.astype(np.float64), inv
+    if isinstance(node, ast.IfExp):
+        t, it = _vec(node.test, cols, n)
+        b, ib = _vec(node.body, cols, n)
+        o, io = _vec(node.orelse, cols, n)
+        cond = _truthy(t)
+        return np.where(cond, b, o), it | np.where(cond, ib, io)
+    if isinstance(node, ast.Call):
+        args = [_vec(a, cols, n) for a in node.args]
+        inv = no
+        for _, ia in args:
+            inv = inv | ia
+        vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for v, _ in args]
+        name = node.func.id
+        if name == "min":
+            return np.minimum.reduce(vals), inv
+        if name == "max":
+            return np.maximum.reduce(vals), inv
+        if name == "abs":
+            return np.abs(vals[0]), inv
+        digits = vals[1] if len(vals) > 1 else np.zeros(n)
+        return np.array([_round(x, d) for x, d in zip(vals[0].tolist(), digits.tolist())]), inv
+    raise FormulaError(f"{type(node).__name__} is not allowed in a formula")  # pragma: no cover

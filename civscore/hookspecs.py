@@ -1,10 +1,16 @@
 """Every hook civscore calls: the plugin author's reference.
 
 Hooks are called to **register** things, once per run, never once per unit.
-Each returns a list of classes (or objects); civscore collects them from every
-plugin, rejects two providers of one name, and remembers which plugin gave
-what (``civscore plugins`` lists it). None is ``firstresult``: every plugin's
-answer is used. Built-in scorers, rating methods, readers and writers are
+The four registering hooks each return a list of classes (subclasses of
+:class:`civscore.Scorer`, :class:`civscore.RatingMethod`,
+:class:`civscore.Reader`, :class:`civscore.Writer`); civscore collects them
+from every plugin, rejects two providers of one name (exit 2, naming both),
+and remembers which plugin gave what (``civscore plugins`` lists it). A
+plugin whose hook raises or returns something else is skipped with a warning
+and contributes nothing (``--strict-plugins`` makes that fatal). None is
+``firstresult``: every plugin's answer is used. A function marked
+``@hookimpl`` whose name or arguments match no hook here is an error at
+start-up. Built-in scorers, rating methods, readers and writers are
 registered through these same hooks (``civscore/scorers/builtin.py``,
 ``civscore/rating.py``, ``civscore/submissions.py``, ``civscore/reports/``).
 
@@ -34,7 +40,9 @@ def civscore_scorers() -> "list[type[Scorer]]":
     Called once when the plugin manager starts. Each class's ``name`` is what
     criteria write in ``scorer = "..."``; its nested ``Params`` model
     validates the leaf's ``params`` when the criteria load. Two plugins
-    returning the same name is an error naming both.
+    returning the same name is an error naming both. While units are scored,
+    a scorer that raises or returns anything but a valid
+    :class:`civscore.Outcome` is contained: its items get status ``error``.
     """
 
 
@@ -56,8 +64,9 @@ def civscore_readers() -> "list[type[Reader]]":
     subclasses.
 
     Called once at start-up. A reader claims file suffixes (``suffixes =
-    (".toml",)``); when a submission's suffix matches, its ``read`` turns the
-    file into units. Built in: ``.toml``, ``.json``, ``.csv``, ``.xlsx``.
+    (".toml",)``, lower case with the dot); when a submission's suffix
+    matches, its ``read`` turns the file into units. Built in: ``.toml``,
+    ``.json``, ``.csv``, ``.xlsx``, ``.xlsm``.
     """
 
 
@@ -68,7 +77,7 @@ def civscore_writers() -> "list[type[Writer]]":
 
     Called once at start-up. A writer's ``name`` becomes a ``--format``
     choice of ``evaluate`` and ``check``. Built in: ``table``, ``markdown``,
-    ``json``, ``csv``, ``html``, ``xlsx``.
+    ``json``, ``csv``, ``html``.
     """
 
 
@@ -79,7 +88,9 @@ def civscore_schemes() -> "dict[str, str] | None":
     Called once at start-up. Each name becomes a bundled scheme, so
     ``civscore evaluate NAME ...`` finds the file after a plain ``pip install``
     of the plugin (use ``importlib.resources`` or ``Path(__file__).parent`` to
-    build the path). Two plugins bundling one name is an error naming both.
+    build the path). Two plugins bundling one name is an error naming both;
+    a path that is not a file, or the name of a scheme shipped with civscore,
+    makes the plugin fail.
     """
 
 

@@ -139,12 +139,20 @@ class PluginManager:
         version = civscore_version()
         for modname in BUILTIN_PLUGINS:
             self._load(modname, "builtin", version, lambda m=modname: importlib.import_module(m))
+        entry_points = {ep.name: ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
         if autoload:
-            for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            for ep in sorted(entry_points.values(), key=lambda e: e.name):
+                if self.pm.is_blocked(ep.module):  # -p no:MODULE blocks it too
+                    continue
                 dist = getattr(ep, "dist", None)
                 self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
         for modname in requested:
-            self._load(modname, "-p", None, lambda m=modname: importlib.import_module(m))
+            ep = entry_points.get(modname)
+            if ep is not None:  # -p NAME of an entry point loads it even when autoload is off
+                dist = getattr(ep, "dist", None)
+                self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
+            else:
+                self._load(modname, "-p", None, lambda m=modname: importlib.import_module(m))
         if plugins_dir is not None:
             folder = Path(plugins_dir)
             if not folder.is_dir():
@@ -164,23 +172,26 @@ class PluginManager:
         self.registry.warnings.append(message)
 
     def _load(self, name: str, origin: str, version: str | None, load) -> None:
-        if self.pm.is_blocked(name):
-            return
+        if self.pm.is_blocked(name) or self.pm.has_plugin(name):
+            return  # blocked, or already loaded (an entry point also named with -p)
         info = PluginInfo(name, origin, version)
         self._infos[name] = info
         try:
             module = load()
         except Exception as exc:  # a broken plugin must not stop the run
-            self._fail(info, f"failed to import: {type(exc).__name__}: {exc}")
+            self._fail(info, f"failed to import: {type(exc).__name__}: {_one_line(exc)}")
+            return
+        if self.pm.is_registered(module):  # e.g. -p MODULE of an autoloaded entry point
+            del self._infos[name]
             return
         if info.version is None:
             info.version = getattr(module, "__version__", None) or _dist_version(module)
         try:
             self.pm.register(module, name=name)
-        except ValueError:
-            self._fail(info, "already registered under another name")
+        except pluggy.PluginValidationError as exc:  # a hook implemented with wrong arguments: the author's bug
+            raise PluginError(f"plugin {name!r}: {_one_line(exc)}; see docs/plugins.md for the hooks") from None
         except Exception as exc:
-            self._fail(info, f"failed to register: {exc}")
+            self._fail(info, f"failed to register: {_one_line(exc)}")
         else:
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
 
@@ -199,42 +210,74 @@ class PluginManager:
                               f"{did_you_mean(hook, known)}; see docs/plugins.md for the hooks") from None
 
     def _collect(self) -> None:
+        """Ask every loaded plugin, in load order, what it registers.
+
+        All of one plugin's answers are checked before any is registered: a
+        plugin whose hook raises or returns something unusable is marked failed
+        and contributes nothing (no scorer of a half-broken plugin is used). Two
+        plugins providing one name is fatal, naming both."""
         reg = self.registry
-        for kind, (hookname, attr) in KINDS.items():
-            caller = getattr(self.pm.hook, hookname)
-            for impl in reversed(caller.get_hookimpls()):  # registration order
-                info = self._infos[impl.plugin_name]
-                try:
-                    provided = list(impl.function() or [])
-                    names = []
-                    for obj in provided:
-                        keys = getattr(obj, attr, None)
-                        keys = [keys] if isinstance(keys, str) else list(keys or [])
-                        if not keys or not all(isinstance(k, str) and k for k in keys):
-                            raise PluginError(f"{hookname} returned {obj!r} without a {attr}")
-                        for key in keys:
-                            reg.add(kind, key, obj, impl.plugin_name)
-                            names.append(key)
-                    info.provides[kind] = names
-                except PluginError as exc:
-                    if "registered by both" in exc.message:
-                        raise
-                    self._fail(info, exc.message)
-                except Exception as exc:
-                    self._fail(info, f"{hookname} raised {type(exc).__name__}: {exc}")
-        for impl in reversed(self.pm.hook.civscore_schemes.get_hookimpls()):
-            info = self._infos[impl.plugin_name]
+        bases, own = _base_classes(), _own_schemes()
+        for name, info in list(self._infos.items()):
+            if info.status != "ok":
+                continue
+            impls = {hookname: [i for i in getattr(self.pm.hook, hookname).get_hookimpls() if i.plugin_name == name]
+                     for hookname in [h for h, _ in KINDS.values()] + ["civscore_schemes", "civscore_validate_scheme"]}
+            hookname = ""
             try:
-                bundled = dict(impl.function() or {})
-                for key, path in bundled.items():
-                    reg.add("schemes", str(key), str(path), impl.plugin_name)
-                info.provides["schemes"] = sorted(bundled)
-            except PluginError:
-                raise
+                provided: dict[str, list[tuple[str, Any]]] = {}
+                for kind, (hookname, attr) in KINDS.items():
+                    for impl in impls[hookname]:
+                        for obj in list(impl.function() or []):
+                            if not (isinstance(obj, type) and issubclass(obj, bases[kind])):
+                                raise PluginError(f"{hookname} returned {obj!r}, not a subclass of "
+                                                  f"civscore.{bases[kind].__name__}")
+                            keys = getattr(obj, attr, None)
+                            keys = [keys] if isinstance(keys, str) else list(keys or [])
+                            if not keys or not all(isinstance(k, str) and k for k in keys):
+                                raise PluginError(f"{hookname} returned {obj.__name__} without a {attr}")
+                            provided.setdefault(kind, []).extend((key, obj) for key in keys)
+                hookname = "civscore_schemes"
+                for impl in impls[hookname]:
+                    for key, path in dict(impl.function() or {}).items():
+                        if not Path(path).is_file():
+                            raise PluginError(f"civscore_schemes: scheme {key!r} points to {path}, which is not a file")
+                        if str(key) in own:
+                            raise PluginError(f"civscore_schemes: scheme {str(key)!r} is already shipped with "
+                                              f"civscore; give the plugin's scheme another name")
+                        provided.setdefault("schemes", []).append((str(key), str(path)))
+            except PluginError as exc:
+                self._fail(info, exc.message)
+                continue
             except Exception as exc:
-                self._fail(info, f"civscore_schemes raised {type(exc).__name__}: {exc}")
-        for impl in reversed(self.pm.hook.civscore_validate_scheme.get_hookimpls()):
-            reg.validators.append((impl.plugin_name, impl.function))
+                self._fail(info, f"{hookname} raised {type(exc).__name__}: {_one_line(exc)}")
+                continue
+            for kind, pairs in provided.items():
+                for key, obj in pairs:  # a name clash is fatal: raises PluginError naming both
+                    reg.add(kind, key, obj, name)
+                info.provides[kind] = [key for key, _ in pairs]
+            for impl in impls["civscore_validate_scheme"]:
+                reg.validators.append((name, impl.function))
+
+def _base_classes() -> dict[str, type]:
+    """The class each registering hook's objects must derive from (imported late: no cycle)."""
+    from .rating import RatingMethod
+    from .reports import Writer
+    from .scoring import Scorer
+    from .submissions import Reader
+    return {"scorers": Scorer, "rating_methods": RatingMethod, "readers": Reader, "writers": Writer}
+
+
+def _own_schemes() -> set[str]:
+    """Names of the schemes shipped inside civscore itself; a plugin cannot shadow them."""
+    from importlib import resources
+    folder = resources.files("civscore") / "schemes"
+    return {Path(str(p)).stem for p in folder.iterdir() if str(p).endswith(".toml")}
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (pluggy's span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _import_file(path: Path) -> ModuleType:

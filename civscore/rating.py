@@ -22,7 +22,7 @@ RATIO_EPS = 1e-9
 class LevelModel(BaseModel):
     """Base of a rating method's level model: every level has ``stars``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # a NaN min_score is never reached
     stars: int = Field(ge=0, le=100)
 
 
@@ -66,6 +66,15 @@ class RatingMethod:
         :class:`civscore.criteria.Level` objects, highest stars first."""
         raise NotImplementedError
 
+    def rate_arrays(self, totals, ratios, ranks, levels, category_ids) -> "list[int] | Any":
+        """Stars for one ranking group at once: ``totals`` (reported totals in
+        rank order), ``ratios`` (one row per unit, one column per category),
+        ``ranks``. The default builds :class:`Standing` objects and calls
+        :meth:`rate`; built-in methods answer with NumPy."""
+        standings = [Standing(i, float(t), dict(zip(category_ids, r)), int(k))
+                     for i, (t, r, k) in enumerate(zip(totals.tolist(), ratios.tolist(), ranks.tolist()))]
+        return list(self.rate(standings, levels))
+
     def next_level(self, stars: int, total: float, ratios: dict[str, float],
                    categories: dict[str, tuple[str, float]], levels: Sequence[Any]) -> Optional[NextLevel]:
         """What a unit with ``stars`` needs for the next level up (for ``check``)."""
@@ -104,6 +113,20 @@ class Thresholds(RatingMethod):
 
     def rate(self, standings, levels):
         return [self.reached(s.total, s.ratios, levels) for s in standings]
+
+    def rate_arrays(self, totals, ratios, ranks, levels, category_ids):
+        import numpy as np
+        stars = np.zeros(len(totals), dtype=np.int64)
+        done = np.zeros(len(totals), dtype=bool)
+        for lv in levels:
+            ok = totals >= lv.get("min_score")
+            floor = lv.get("min_category_ratio")
+            if floor is not None and ratios.shape[1]:
+                ok &= (ratios + RATIO_EPS >= floor).all(axis=1)
+            hit = ok & ~done
+            stars[hit] = lv.stars
+            done |= hit
+        return stars
 
     @staticmethod
     def reached(total: float, ratios: dict[str, float], levels) -> int:
@@ -155,6 +178,28 @@ class Quota(RatingMethod):
 
 def nxt_top(levels, stars: int) -> float:
     return next(lv.get("top") for lv in levels if lv.stars == stars)
+
+
+def rank_arrays(totals, tie_scores, ids):
+    """Rank one group (NumPy): returns (order, ranks) where ``order`` indexes
+    the inputs in listing order and ``ranks`` are their shared ranks."""
+    import numpy as np
+    n = len(totals)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+    id_rank = np.argsort(ids, kind="stable")
+    id_pos = np.empty(n, dtype=np.int64)
+    id_pos[id_rank] = np.arange(n)
+    keys = [id_pos] + [-t for t in reversed(tie_scores)] + [-np.asarray(totals)]
+    order = np.lexsort(keys)
+    same = np.ones(n - 1, dtype=bool)
+    for k in [np.asarray(totals)] + list(tie_scores):
+        ks = k[order]
+        same &= ks[1:] == ks[:-1]
+    start = np.concatenate(([True], ~same))
+    pos = np.where(start, np.arange(n), 0)
+    ranks = np.maximum.accumulate(pos) + 1
+    return order, ranks
 
 
 def rank_order(totals: Sequence[float], tie_scores: Sequence[Sequence[float]], ids: Sequence[str],

@@ -47,6 +47,23 @@ class Outcome:
         return cls(0.0, "invalid", [reason])
 
 
+@dataclass(slots=True)
+class Batch:
+    """A fast answer of :meth:`Scorer.score_many`: columns instead of one
+    :class:`Outcome` per unit.
+
+    :param fractions: one float per unit (a NumPy array is fine).
+    :param statuses: one status per unit: strings, or ``uint8`` codes in the
+        order of :data:`STATUSES` (0 ok, 1 missing, 2 invalid, 3 error).
+    :param reasons: one list of reasons per unit, or ``None`` when the engine
+        asked for none (``self.want_reasons`` is false).
+    """
+
+    fractions: Any
+    statuses: Any
+    reasons: Any = None
+
+
 class Scorer:
     """Base class of every scorer, built-in or third-party.
 
@@ -67,6 +84,9 @@ class Scorer:
         self.key = key        # the data key its value is read from
         self.points = float(points)
         self.params = params if params is not None else type(self).Params()
+        #: False when the report needs no reasons (big CSV runs): a fast
+        #: ``score_many`` may then skip writing them.
+        self.want_reasons = True
 
     # -- what a scorer reads -------------------------------------------------
     @classmethod
@@ -96,7 +116,41 @@ class Scorer:
         score = self.score
         return [score(v, params, d) for v, d in zip(values, datas)]
 
-    def describe(self) -> str:
+    def describe_params(self) -> str:
         """One line on how this leaf is scored, for ``explain``."""
         p = self.params.model_dump(exclude_defaults=False)
         return ", ".join(f"{k}={v!r}" for k, v in p.items())
+
+
+_NO_DATA: Mapping[str, Any] = {}
+
+
+class ValueScorer(Scorer):
+    """A scorer whose outcome depends on the leaf's own value only (not on
+    ``data``). Its :meth:`score_many` scores each *distinct* value once and
+    shares the outcome among the units that gave it, so a million units with
+    a few thousand distinct values cost a few thousand ``score`` calls."""
+
+    def score_many(self, values, params, datas):
+        import numpy as np
+
+        types = set(map(type, values))
+        if not types <= _HASHABLE or (bool in types and types & {int, float}):
+            return Scorer.score_many(self, values, params, datas)   # lists, or True == 1 clashes
+        keys = list(dict.fromkeys(values))
+        outcomes = [self.score(k, params, _NO_DATA) for k in keys]
+        for out in outcomes:
+            if not isinstance(out, Outcome) or out.status not in STATUSES:
+                return Scorer.score_many(self, values, params, datas)  # let the engine report it unit by unit
+        position = {k: i for i, k in enumerate(keys)}
+        idx = np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+        fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
+        codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
+        reasons = None
+        if self.want_reasons:
+            per_key = [o.reasons for o in outcomes]
+            reasons = [per_key[i] for i in idx.tolist()]
+        return Batch(fractions, codes, reasons)
+
+
+_HASHABLE = {str, int, float, bool, type(None)}

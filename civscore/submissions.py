@@ -15,6 +15,7 @@ import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, ClassVar, Iterable, Iterator, Optional, Union
 
 if sys.version_info >= (3, 11):
@@ -194,8 +195,99 @@ def decode_table_text(data: bytes, source: str) -> str:
             raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {exc.start}); save it as UTF-8", source) from None
 
 
-def units_from_rows(rows: Iterator[tuple[int, list[Any]]], source: str) -> Iterator[Item]:
-    """Units from a table's rows: ``(row number, cells)``, the first being the header."""
+class Table:
+    """A table file's inputs held in columns (one list per data key), so a
+    million rows cost a list per column, not a dict per row. Equal cells
+    share one string object."""
+
+    __slots__ = ("columns", "n")
+
+    def __init__(self, keys: list[str]):
+        self.columns: dict[str, list] = {k: [] for k in keys}
+        self.n = 0
+
+
+class RowView(Mapping):
+    """One row of a :class:`Table` as a read-only mapping of data keys to
+    values; empty cells are absent."""
+
+    __slots__ = ("table", "i")
+
+    def __init__(self, table: Table, i: int):
+        self.table = table
+        self.i = i
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.table.columns[key][self.i]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        col = self.table.columns.get(key)
+        if col is None:
+            return default
+        value = col[self.i]
+        return default if value is None else value
+
+    def __iter__(self):
+        i = self.i
+        return (k for k, col in self.table.columns.items() if col[i] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        col = self.table.columns.get(key)
+        if col is None:
+            col = self.table.columns[key] = [None] * self.table.n
+        col[self.i] = value
+
+    def __repr__(self) -> str:
+        return f"RowView({dict(self)!r})"
+
+
+class _Canon(dict):
+    """Maps a raw cell to its stripped value (None when blank), computed once per distinct cell."""
+
+    def __missing__(self, raw):
+        value = raw.strip() if isinstance(raw, str) else raw
+        if value == "":
+            value = None
+        self[raw] = value
+        return value
+
+
+class CsvReader(Reader):
+    suffixes = (".csv",)
+    description = "one unit a row; UTF-8 (BOM or not) or GB18030"
+
+    def read(self, path, data):
+        source = str(path)
+        encoding = "utf-8-sig"
+        try:
+            decode_table_text(data, source).encode  # check the encoding once, keep no copy
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=False)
+        try:
+            yield from table_units(_numbered(reader, source), source)
+        except csv.Error as exc:
+            raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
+
+
+def _numbered(reader, source: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as exc:
+        raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
+
+
+def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: int = 4096) -> Iterator[Item]:
+    """Units from a table's rows, ``(row number, cells)`` with the header first,
+    stored column-wise in a :class:`Table`. A bad row is an error of its own."""
     try:
         rownum, header = next(rows)
     except StopIteration:
@@ -217,56 +309,56 @@ def units_from_rows(rows: Iterator[tuple[int, list[Any]]], source: str) -> Itera
     if unknown_unit:
         raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {', '.join('unit.' + f for f in UNIT_FIELDS)}", source, f"row {rownum}")
     width = len(names)
-    unit_cols = [(f, seen.get("unit." + f)) for f in UNIT_FIELDS]
-    data_cols = [(i, n) for i, n in enumerate(names) if not n.startswith("unit.")]
-    header_set = names
+    unit_idx = [seen.get("unit." + f) for f in UNIT_FIELDS]
+    data_idx = [i for i, n in enumerate(names) if not n.startswith("unit.")]
+    table = Table([names[i] for i in data_idx])
+    columns = list(table.columns.values())
+    canons = [_Canon() for _ in columns]
+    unit_canon = _Canon()
+    chunk: list[list[Any]] = []
+
+    def flush() -> None:
+        for j, values in enumerate(zip(*chunk)):
+            columns[j].extend(map(canons[j].__getitem__, values))
+        chunk.clear()
+
+    first_name = names[0]
     for rownum, cells in rows:
-        while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
-            cells = cells[:-1]
-        if not any(c is not None and str(c).strip() for c in cells):
-            continue  # blank line
-        if len(cells) > width:
-            yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
-            continue
-        if [str(c).strip() if c is not None else "" for c in cells] == header_set:
+        if len(cells) != width:
+            while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+                cells = cells[:-1]
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # a blank line
+            if len(cells) > width:
+                yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+                continue
+            cells = list(cells) + [None] * (width - len(cells))
+        if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
             yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
             continue
-        if len(cells) < width:
-            cells = list(cells) + [None] * (width - len(cells))
-        info = {f: cells[i] for f, i in unit_cols if i is not None}
-        data = {}
-        for i, name in data_cols:
-            value = cells[i]
-            if isinstance(value, str):
-                value = value.strip()
-                if value == "":
-                    continue
-            if value is not None:
-                data[name] = value
-        try:
-            yield make_unit(info, data, source, f"row {rownum}", rownum)
-        except SubmissionError as exc:
-            yield exc
-
-
-class CsvReader(Reader):
-    suffixes = (".csv",)
-    description = "one unit a row; UTF-8 (BOM or not) or GB18030"
-
-    def read(self, path, data):
-        text = decode_table_text(data, str(path))
-        reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-
-        def rows():
-            try:
-                for cells in reader:
-                    yield reader.line_num, cells
-            except csv.Error as exc:
-                raise SubmissionError(f"CSV error: {exc}", str(path), f"line {reader.line_num}") from None
-        try:
-            yield from units_from_rows(rows(), str(path))
-        except csv.Error as exc:  # pragma: no cover - caught in rows()
-            raise SubmissionError(f"CSV error: {exc}", str(path)) from None
+        fields = [unit_canon[cells[i]] if i is not None and cells[i] is not None else None for i in unit_idx]
+        uid, name = fields[0], fields[1]
+        if uid is None:
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
+            continue
+        if not isinstance(uid, str) or not isinstance(name, str):
+            uid, name = _text(uid), _text(name)
+            fields = [_text(f) for f in fields]
+        if name is None:
+            yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
+            continue
+        if len(uid) > 200:
+            yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
+            continue
+        chunk.append([cells[i] for i in data_idx])
+        idx = table.n
+        table.n += 1
+        if len(chunk) >= chunk_size:
+            flush()
+        yield Unit(uid, name, RowView(table, idx), fields[2], fields[3], fields[4], source, rownum)
+    flush()
 
 
 class XlsxReader(Reader):
@@ -293,7 +385,7 @@ class XlsxReader(Reader):
         def rows():
             for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield r, list(cells)
-        for item in units_from_rows(rows(), str(path)):
+        for item in table_units(rows(), str(path), chunk_size=1):  # rows are checked as they come
             row = item.row if isinstance(item, Unit) else None
             if row is not None and row in merged_rows:
                 yield SubmissionError(f"merged cells {merged_rows[row]}; unmerge them and fill every cell", str(path), f"row {row}")
@@ -342,9 +434,14 @@ def expand(paths: Iterable[str | Path], registry: Registry) -> tuple[list[Path],
     return files, errors
 
 
-def read_all(paths: Iterable[str | Path], registry: Registry | None = None) -> Submissions:
-    """Read every submission; bad files and rows become errors, never exceptions."""
+def read_all(paths: Iterable[str | Path], registry: Registry | None = None, scheme: Any = None) -> Submissions:
+    """Read every submission; bad files and rows become errors, never exceptions.
+
+    ``scheme`` (optional) tells how several assessors' sheets of a unit are
+    combined (its ``[rating] aggregate`` and ``max_spread``; docs/assessors.md)."""
+    from .assessors import Aggregator
     registry = registry or get_registry()
+    panel = Aggregator(scheme)
     files, errors = expand(paths, registry)
     units: list[Unit] = []
     seen: dict[str, str] = {}
@@ -376,6 +473,9 @@ def read_all(paths: Iterable[str | Path], registry: Registry | None = None) -> S
                 if isinstance(item, SubmissionError):
                     errors.append(item)
                     continue
+                if panel.is_candidate(item):  # a row of a table with an assessor column: merged below
+                    units.append(item)
+                    continue
                 first = seen.get(item.id)
                 if first is not None:
                     errors.append(SubmissionError(f"duplicate unit id {item.id!r} (first in {first}); unit ids must be unique", source,
@@ -390,4 +490,4 @@ def read_all(paths: Iterable[str | Path], registry: Registry | None = None) -> S
         except Exception as exc:  # a plugin reader that fails
             owner = registry.owner.get(("readers", path.suffix.lower()), "?")
             errors.append(SubmissionError(f"reader from plugin {owner!r} failed: {type(exc).__name__}: {exc}", source))
-    return Submissions(units, errors, hashes)
+    return Submissions(panel.combine(units, errors), errors, hashes)

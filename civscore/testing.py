@@ -26,7 +26,7 @@ import pytest
 from .criteria import Scheme, loads
 from .engine import Evaluation, evaluate
 from .plugins import PluginManager
-from .submissions import Unit
+from .submissions import Unit, flatten
 
 _HEADER = '''format = "civscore/1"
 [scheme]
@@ -46,7 +46,10 @@ def _full_marks(text: str) -> float:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
-    raw = tomllib.loads(text)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return 0.0  # loads() reports the syntax error as a CriteriaError, with line and column
     total = 0.0
     for cat in raw.get("criteria", {}).values():
         if "points" in cat:
@@ -68,19 +71,23 @@ def make_scheme(text: str, plugins: Sequence[str] = (), plugin_manager: Optional
     text = textwrap.dedent(text)
     if not re.search(r"^\s*format\s*=", text, re.M):
         text = _HEADER.format(full_marks=_full_marks(text)) + text
-    pm = plugin_manager or PluginManager(plugins=plugins, autoload=True, strict=True)
+    pm = plugin_manager or PluginManager(plugins=plugins, strict=True)
     return loads(text, source="<inline scheme>", registry=pm.registry)
 
 
 def make_units(data: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Unit]:
-    """Units from data dicts; ids ``u1``, ``u2`` … unless a dict has ``unit.id``."""
+    """Units from data dicts; ids ``u1``, ``u2`` … unless a dict has ``unit.id``.
+
+    Nested dicts become dotted keys, exactly as the TOML and JSON readers do
+    (``{"roads": {"dust": 3}}`` gives the key ``"roads.dust"``), so a scorer
+    sees in a test what it sees in a real run."""
     rows = [data] if isinstance(data, Mapping) else list(data)
     units = []
     for n, row in enumerate(rows, start=1):
         row = dict(row)
         uid = str(row.pop("unit.id", f"u{n}"))
         group = row.pop("unit.group", None)
-        units.append(Unit(uid, str(row.pop("unit.name", uid)), row, group=group, source="<inline>"))
+        units.append(Unit(uid, str(row.pop("unit.name", uid)), flatten(row), group=group, source="<inline>"))
     return units
 
 

@@ -90,6 +90,8 @@ def to_text(value: Any) -> str:
 
 def fmt(number: float) -> str:
     """A number as a person writes it: 3, 2.5, 0.67."""
-    if number == int(number) and abs(number) < 1e15:
+    if not math.isfinite(number) or abs(number) >= 1e15:
+        return f"{number:.6g}"          # inf, nan, 1e+308: never int(inf), never 300 digits
+    if number == int(number):
         return str(int(number))
     return f"{number:.2f}".rstrip("0").rstrip(".")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Optional
 
 from ..plugins import civscore_version
 from ..values import fmt
@@ -40,6 +40,11 @@ class Writer:
         """The ``check`` report of one unit, from :func:`check_doc`."""
         raise NotImplementedError(f"format {self.name!r} cannot write a check")
 
+    def evaluation_chunks(self, ev: "Evaluation") -> Iterable[str | bytes]:
+        """The ``evaluate`` report in pieces, written as they come (big runs
+        need not hold the whole report in memory). Default: one piece."""
+        yield self.evaluation(ev)
+
 
 def header(ev: "Evaluation") -> dict[str, Any]:
     """The ``scheme`` and ``civscore`` keys of every JSON document."""
@@ -51,8 +56,20 @@ def header(ev: "Evaluation") -> dict[str, Any]:
 
 
 def provenance(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
-    """What ``civscore verify`` needs to re-run the evaluation."""
-    return {"criteria": ev.scheme.path, "by_group": by_group, "submissions": ev.files}
+    """What ``civscore verify`` needs to re-run the evaluation: the criteria
+    (path or bundled name, and its sha256), every submission file read (path
+    as given, sha256), ``by_group``, and the civscore and plugin versions."""
+    return {"criteria": ev.scheme.path, "criteria_sha256": ev.scheme.sha256, "by_group": by_group,
+            "submissions": ev.files, "civscore": civscore_version(), "plugins": ev.registry.plugin_versions()}
+
+
+def result_doc(ev: "Evaluation", i: int) -> dict[str, Any]:
+    """One unit's result (SPEC §5) plus the documented extensions of a unit
+    scored by several assessors: ``assessors``, ``aggregate``, ``disagreements``."""
+    from ..assessors import unit_extension
+    out = ev.result(i)
+    out.update(unit_extension(ev.units[i]))
+    return out
 
 
 def evaluation_doc(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
@@ -60,7 +77,7 @@ def evaluation_doc(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
     ``failures`` (scorer errors) and ``provenance``."""
     doc = header(ev)
     doc["criteria"] = ev.scheme.describe()
-    doc["results"] = list(ev.results())
+    doc["results"] = [result_doc(ev, i) for i in ev.order]
     doc["errors"] = ev.error_dicts()
     doc["failures"] = list(ev.failures)
     doc["summary"] = summary(ev)
@@ -103,7 +120,7 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     scheme = ev.scheme
     doc = header(ev)
     doc["criteria"] = scheme.describe()
-    result = ev.result(i)
+    result = result_doc(ev, i)
     doc["result"] = result
     if result["vetoed"]:
         nxt = None
@@ -119,6 +136,7 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     doc["invalid_vetoes"] = [v for v, states in ev.veto_status.items() if states[i] == "invalid"]
     doc["target"] = target
     doc["target_met"] = None if target is None else (not result["vetoed"] and result["stars"] >= target)
+    doc["provenance"] = provenance(ev)
     return doc
 
 
@@ -126,15 +144,18 @@ def stars_text(stars: int, max_stars: int) -> str:
     return "★" * stars + "☆" * max(0, max_stars - stars)
 
 
-def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
-    """Write a file so that a crash or Ctrl-C never leaves half of it."""
+def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | bytes]) -> None:
+    """Write a file so that a crash or Ctrl-C never leaves half of it:
+    ``content`` (text, bytes, or an iterable of pieces) goes to a temporary
+    file beside the target, which then replaces the target in one step."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    pieces = [content] if isinstance(content, (str, bytes)) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in pieces:
+                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -146,5 +167,5 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
         raise
 
 
-__all__ = ["Writer", "evaluation_doc", "check_doc", "header", "summary", "lost_points", "stars_text",
+__all__ = ["Writer", "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
            "write_atomic", "fmt"]

@@ -71,4 +71,7 @@ def render(scheme: Scheme, fmt_name: str) -> str:
     tablefmt = "github" if fmt_name == "markdown" else "simple"
     title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
     body = tabulate(rows(scheme), headers, tablefmt=tablefmt, disable_numparse=True)
+    if fmt_name == "table":
+        from .text import pad_lines
+        body = pad_lines(body)
     return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"

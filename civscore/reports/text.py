@@ -22,7 +22,8 @@ class TextWriter(Writer):
 
     def _table(self, rows, headers, **kw) -> str:
         rows = [[_cell(c, self.markdown) for c in row] for row in rows]
-        return tabulate(rows, headers=headers, tablefmt=self.tablefmt, disable_numparse=True, **kw)
+        text = tabulate(rows, headers=headers, tablefmt=self.tablefmt, disable_numparse=True, **kw)
+        return text if self.markdown else pad_lines(text)
 
     def _title(self, text: str) -> str:
         return f"## {text}" if self.markdown else text
@@ -86,7 +87,10 @@ class TextWriter(Writer):
                                    ["item", "title", "lost", "status", "why", "hint"]))
             out.append("")
         if doc["missing"]:
-            out.append("Missing inputs: " + ", ".join(doc["missing"]))
+            keys = {it["id"]: it["input"] for it in crit["items"]}
+            keys.update({v["id"]: [v["input"]] for v in crit["vetoes"]})
+            out.append("Missing inputs: " + ", ".join(
+                m if keys.get(m, [m]) == [m] else f"{m} (data key {', '.join(keys[m])})" for m in doc["missing"]))
         if doc.get("invalid_vetoes"):
             out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
         nxt = doc["next_level"]
@@ -102,6 +106,16 @@ class TextWriter(Writer):
         if doc["target"] is not None:
             out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
         return "\n".join(out) + "\n"
+
+
+def pad_lines(text: str) -> str:
+    """Pad a plain-text table's lines to one display width (tabulate strips trailing
+    blanks), so every line of it is as wide as the widest, Chinese counted double."""
+    from wcwidth import wcswidth
+    lines = text.split("\n")
+    widths = [max(wcswidth(line), len(line) if wcswidth(line) < 0 else 0) for line in lines]
+    width = max(widths, default=0)
+    return "\n".join(line + " " * (width - w) for line, w in zip(lines, widths))
 
 
 def _veto_title(crit: dict, vid: str) -> str:

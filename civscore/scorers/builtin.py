@@ -9,7 +9,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
-from ..scoring import Outcome, Params, Scorer
+from ..scoring import Batch, Outcome, Params, Scorer, ValueScorer
 from ..values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
 
 
@@ -23,7 +23,7 @@ def _finite(v: float) -> float:
     return v
 
 
-class Boolean(Scorer):
+class Boolean(ValueScorer):
     name = "boolean"
     description = "1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0"
 
@@ -42,7 +42,7 @@ class Boolean(Scorer):
         return Outcome(0.0, "ok", [f"{'yes' if got else 'no'}, but {'yes' if params.expect else 'no'} is required"])
 
 
-class Checklist(Scorer):
+class Checklist(ValueScorer):
     name = "checklist"
     description = "share of `items` present; 0 if any `required` item is absent"
 
@@ -82,7 +82,7 @@ class Checklist(Scorer):
         return Outcome(fraction, "ok", reasons)
 
 
-class Linear(Scorer):
+class Linear(ValueScorer):
     name = "linear"
     description = "clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better"
 
@@ -110,7 +110,7 @@ class Linear(Scorer):
         return Outcome(fraction, "ok", [f"{fmt(v)}: 0 points at {fmt(params.zero_at)}, full at {fmt(params.full_at)} ({direction})"])
 
 
-class Bands(Scorer):
+class Bands(ValueScorer):
     name = "bands"
     description = "higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does"
 
@@ -150,7 +150,7 @@ class Bands(Scorer):
         return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
 
 
-class Deduct(Scorer):
+class Deduct(ValueScorer):
     name = "deduct"
     description = "max(0, points − per × count) / points; a list counts its entries"
 
@@ -162,6 +162,8 @@ class Deduct(Scorer):
     def score(self, value, params, data):
         if is_missing(value):
             return Outcome.missing()
+        if isinstance(value, str) and ";" in value:
+            value = to_list(value)       # a list of instances written in a table cell: a;b;c
         try:
             count = to_count(value)
         except ValueInvalid as exc:
@@ -174,7 +176,7 @@ class Deduct(Scorer):
         return Outcome((self.points - lost) / self.points, "ok", reasons)
 
 
-class Grade(Scorer):
+class Grade(ValueScorer):
     name = "grade"
     description = "the grade's value in `scale`; a grade not in the scale is invalid"
 
@@ -208,7 +210,7 @@ class Grade(Scorer):
         return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
 
 
-class Manual(Scorer):
+class Manual(ValueScorer):
     name = "manual"
     description = "points given by an assessor, from 0 to the item's points"
 
@@ -245,6 +247,21 @@ class Ratio(Scorer):
     @classmethod
     def input_keys(cls, key, params):
         return [params.numerator, params.denominator]
+
+    def score_many(self, values, params, datas):
+        column = getattr(datas, "column", None)
+        if self.want_reasons or column is None:
+            return super().score_many(values, params, datas)
+        import numpy as np
+        nums, ncode = counts(column(params.numerator))
+        dens, dcode = counts(column(params.denominator))
+        codes = np.maximum(ncode, dcode)              # missing (1) / invalid (2) of either input
+        codes[(codes == 0) & (dens == 0)] = 2         # denominator 0: invalid
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = nums / np.where(dens == 0, 1.0, dens)
+        fractions = np.clip((ratio - params.zero_at) / (params.full_at - params.zero_at), 0.0, 1.0)
+        fractions[codes != 0] = 0.0
+        return Batch(fractions, codes.astype(np.uint8))
 
     def score(self, value, params, data):
         num, den = data.get(params.numerator), data.get(params.denominator)
@@ -286,6 +303,25 @@ class FormulaScorer(Scorer):
     def input_keys(cls, key, params):
         return list(params._formula.names)
 
+    def score_many(self, values, params, datas):
+        column = getattr(datas, "column", None)
+        formula = params._formula
+        if self.want_reasons or column is None or not formula.names:
+            return super().score_many(values, params, datas)
+        import numpy as np
+        cols, codes = {}, np.zeros(len(values), dtype=np.uint8)
+        missing = np.zeros(len(values), dtype=bool)
+        for name in formula.names:
+            nums, code = numbers(column(name))
+            cols[name] = nums
+            codes = np.maximum(codes, np.where(code == 2, 2, 0).astype(np.uint8))
+            missing |= code == 1
+        codes[(codes == 0) & missing] = 1
+        pts, invalid = formula.vector(cols)
+        codes[(codes == 0) & invalid] = 2
+        fractions = np.clip(np.where(codes == 0, pts, 0.0), 0.0, self.points) / self.points
+        return Batch(fractions, codes)
+
     def score(self, value, params, data: Mapping[str, Any]):
         formula = params._formula
         variables = {}
@@ -310,6 +346,39 @@ class FormulaScorer(Scorer):
         if got != pts:
             reason += f", counted as {fmt(got)}"
         return Outcome(got / self.points, "ok", [reason])
+
+
+def counts(values):
+    """A column read as counts: (float64 array, status codes: 0 ok, 1 missing,
+    2 invalid), each distinct value converted once."""
+    return _column(values, to_count)
+
+
+def numbers(values):
+    """A column read as ``formula`` reads its inputs (booleans count 1/0)."""
+    return _column(values, lambda v: float(v) if isinstance(v, bool) else to_number(v))
+
+
+def _column(values, read):
+    import numpy as np
+
+    def convert(v):
+        if is_missing(v):
+            return 0.0, 1
+        try:
+            return read(v), 0
+        except ValueInvalid:
+            return 0.0, 2
+    try:
+        if bool in set(map(type, values)):
+            raise TypeError("True == 1 as a key")
+        table = {v: convert(v) for v in dict.fromkeys(values)}
+        pairs = [table[v] for v in values]
+    except TypeError:  # unhashable cells (lists), or booleans beside numbers
+        pairs = [convert(v) for v in values]
+    nums = np.fromiter((p[0] for p in pairs), dtype=np.float64, count=len(pairs))
+    codes = np.fromiter((p[1] for p in pairs), dtype=np.uint8, count=len(pairs))
+    return nums, codes
 
 
 BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer]
