@@ -281,15 +281,20 @@ def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:
     path = resolve(criteria, registry)
     source = str(criteria) if not Path(criteria).is_file() else str(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # before reading it: a 10 GB file is never loaded
+            raise CriteriaError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; is it really a criteria file?", source)
         data = path.read_bytes()
     except OSError as exc:
         raise CriteriaError(f"cannot read: {exc.strerror}", source) from None
     if len(data) > MAX_FILE_BYTES:
         raise CriteriaError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; is it really a criteria file?", source)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CriteriaError("UTF-16 text; save the file as UTF-8", source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CriteriaError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", source) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CriteriaError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", source, f"line {line}") from None
     return loads(text, source=source, registry=registry, sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -420,6 +425,15 @@ class _Builder:
         method = levels = None
         if rating is not None:
             method, levels = self.rating(rating, categories)
+        elif isinstance(raw.get("rating"), dict):
+            # [rating] has an error elsewhere (a bad tie_break, an unknown key): still check the
+            # method and the levels, so every error of the file is listed in one pass
+            try:
+                partial = RatingModel.model_validate({k: v for k, v in raw["rating"].items() if k in ("method", "levels")})
+            except ValidationError:
+                partial = None   # those keys are themselves wrong, and already reported
+            if partial is not None:
+                self.rating(partial, categories)
         if self.errors or meta is None or rating is None:
             return None
         return Scheme(path=self.source, sha256=sha256, id=meta.id, title=meta.title, version=meta.version,
@@ -575,8 +589,9 @@ class _Builder:
             self.error("rating.method", self.registry.unknown("rating_methods", rating.method))
             return None, []
         cat_ids = [c.id for c in categories]
+        written = self.raw.get("criteria") if isinstance(self.raw.get("criteria"), dict) else {}
         for i, cid in enumerate(rating.tie_break):
-            if cid not in cat_ids:
+            if cid not in cat_ids and cid not in written:  # (a category with errors of its own is not repeated here)
                 self.error(f"rating.tie_break.{i}", f"{cid!r} is not a category{did_you_mean(cid, cat_ids)}; use top-level criterion ids: {', '.join(cat_ids)}")
         levels = []
         for i, raw_level in enumerate(rating.levels):

@@ -41,6 +41,9 @@ class TextWriter(Writer):
                 notes.append("vetoed: " + ", ".join(ev.vetoes[i]))
             if not ev.complete[i]:
                 notes.append("incomplete")
+            if u.extra.get("disagreements"):
+                from ..assessors import disagreement_note
+                notes.append(disagreement_note(u.extra["disagreements"]))
             rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
                          "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars),
                          u.id, u.name, u.group or "", f"{ev.total[i]:.2f}", f"{ev.base[i]:.2f}",
@@ -74,7 +77,7 @@ class TextWriter(Writer):
         rows = []
         for item_id, item in r["items"].items():
             meta = titles[item_id]
-            sign = "−" if meta["kind"] == "penalty" else ""
+            sign = "−" if meta["kind"] == "penalty" and item["points"] > 0 else ""
             rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", fmt(item["max"]), item["status"],
                          "; ".join(item["reasons"])])
         out += [self._table(rows, ["item", "title", "points", "max", "status", "reasons"]), ""]
@@ -91,6 +94,11 @@ class TextWriter(Writer):
             keys.update({v["id"]: [v["input"]] for v in crit["vetoes"]})
             out.append("Missing inputs: " + ", ".join(
                 m if keys.get(m, [m]) == [m] else f"{m} (data key {', '.join(keys[m])})" for m in doc["missing"]))
+        if r.get("assessors"):
+            out.append(f"Assessors ({len(r['assessors'])}, combined by {r.get('aggregate') or 'mean'}): "
+                       + ", ".join(r["assessors"]))
+            from ..assessors import disagreement_lines
+            out += ["  " + line for line in disagreement_lines(r.get("disagreements") or {})]
         if doc.get("invalid_vetoes"):
             out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
         nxt = doc["next_level"]
