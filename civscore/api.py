@@ -31,14 +31,16 @@ def load(criteria: str | Path, registry: Optional[Registry] = None) -> Scheme:
 
 
 def read(paths: Iterable[str | Path], registry: Optional[Registry] = None,
-         scheme: Optional[Scheme] = None) -> Submissions:
+         scheme: Optional[Scheme] = None, jobs: int = 1) -> Submissions:
     """Read submission files and directories; errors are collected, not raised.
-    Give ``scheme`` to combine several assessors' sheets its way (docs/assessors.md)."""
-    return read_all(paths, registry, scheme=scheme)
+    Give ``scheme`` to combine several assessors' sheets its way (docs/assessors.md);
+    ``jobs`` > 1 reads several files at once."""
+    return read_all(paths, registry, scheme=scheme, jobs=jobs)
 
 
 def evaluate(scheme: Scheme | str | Path, submissions: Any, *, by_group: bool = False,
-             registry: Optional[Registry] = None, keep_reasons: bool = True) -> Evaluation:
+             registry: Optional[Registry] = None, keep_reasons: bool = True, jobs: int = 1,
+             progress: Any = None) -> Evaluation:
     """Score, rate and rank. ``scheme`` may be a path or a bundled name;
     ``submissions`` a list of units, a :class:`Submissions`, or paths."""
     if not isinstance(scheme, Scheme):
@@ -47,7 +49,8 @@ def evaluate(scheme: Scheme | str | Path, submissions: Any, *, by_group: bool = 
         submissions = [submissions]
     if isinstance(submissions, (list, tuple)) and submissions and isinstance(submissions[0], (str, Path)):
         submissions = read(submissions, registry, scheme=scheme)
-    ev = _evaluate(scheme, submissions, by_group=by_group, registry=registry, keep_reasons=keep_reasons)
+    ev = _evaluate(scheme, submissions, by_group=by_group, registry=registry, keep_reasons=keep_reasons,
+                   jobs=jobs, progress=progress)
     ev.by_group = by_group
     return ev
 

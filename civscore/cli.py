@@ -16,10 +16,11 @@ from typing import Any, Optional, Sequence
 
 from . import api
 from .errors import CivscoreError, UsageError
-from .plugins import PluginManager
+from .plugins import PluginManager, plugin_in_traceback
+from .progress import Progress
 from .reports import write_atomic
 
-FORMATS_HELP = "output format: table (default), markdown, json, csv, html, or one a plugin adds"
+FORMATS_HELP = "output format: table (default), markdown, json, csv, html, xlsx (needs --output), or one a plugin adds"
 
 
 def _common(p: argparse.ArgumentParser, formats: bool = True) -> None:
@@ -33,6 +34,16 @@ def _common(p: argparse.ArgumentParser, formats: bool = True) -> None:
         p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description="Score, rate and rank units against assessment criteria.")
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
@@ -41,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("criteria", help="criteria file, or the name of a bundled scheme")
     p.add_argument("submissions", nargs="+", help="submission files or directories")
     p.add_argument("--by-group", action="store_true", help="rank and rate each unit.group separately")
+    p.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N",
+                   help="worker processes for reading files and scoring (same results; helps from ~50k units)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress line on stderr (it shows only on a terminal, for runs over a second)")
     _common(p)
     p = sub.add_parser("check", help="one unit's self-check: lost points, missing data, the next star")
     p.add_argument("criteria")
@@ -56,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("plugins", help="installed plugins and what they provide")
     _common(p)
+    p = sub.add_parser("init", help="a blank submission template for a scheme (toml, csv or xlsx)")
+    p.add_argument("criteria")
+    p.add_argument("--format", "-f", default="toml", choices=("toml", "csv", "xlsx"), help="template format (default toml)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the template to FILE (xlsx needs it)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _common(p, formats=False)
+    p = sub.add_parser("verify", help="re-run an evaluation from a JSON result's recorded inputs and compare every figure")
+    p.add_argument("results", metavar="RESULTS.json")
+    p.add_argument("--format", "-f", default="table", choices=("table", "json"))
+    _common(p, formats=False)
     return parser
 
 
@@ -79,9 +104,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     except SystemExit as exc:  # argparse
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    except Exception as exc:  # a bug of ours: still one line, and how to see more
+    except Exception as exc:  # a bug of ours, or of a plugin: still one line, and how to see more
         if os.environ.get("CIVSCORE_DEBUG"):
             traceback.print_exc()
+        culprit = plugin_in_traceback(exc)
+        if culprit:  # a writer, rating method... of a plugin failed: say whose bug it is
+            _err(f"plugin {culprit!r} failed: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details; "
+                 f"report it to the plugin's authors, or block it with -p no:{culprit})")
+            return 2
         _err(f"internal error: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details, and please report it)")
         return 3
 
@@ -118,16 +148,25 @@ def cmd_evaluate(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
     scheme = api.load(args.criteria, registry=pm.registry)
-    subs = api.read(args.submissions, registry=pm.registry, scheme=scheme)
-    ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons)
+    bar = Progress(enabled=None if args.progress else False)
+    bar.phase("reading submissions")
+    subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
+    bar.phase(f"scoring {len(subs.units)} units")
+    ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons,
+                      jobs=args.jobs, progress=bar)
+    bar.phase("writing the report")
+    try:
+        if args.output:
+            write_atomic(args.output, writer.evaluation_chunks(ev))
+        else:
+            bar.close()
+            _emit(writer.evaluation(ev), args, writer)
+    finally:
+        bar.close()
     for e in ev.errors:
         _err(f"error: {e}")
     for line in ev.failures:
         _err(f"error: {line}")
-    if args.output:
-        write_atomic(args.output, writer.evaluation_chunks(ev))
-    else:
-        _emit(writer.evaluation(ev), args, writer)
     return ev.exit_status
 
 
@@ -150,7 +189,8 @@ def cmd_check(args) -> int:
     if len(units) > 1:
         ids = ", ".join(u.id for u in units[:10])
         raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
-    ev = api.evaluate(scheme, units, registry=pm.registry)
+    from dataclasses import replace
+    ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), registry=pm.registry)  # files kept for provenance
     doc = api.check_doc(ev, 0, args.target)
     for line in ev.failures:
         _err(f"error: {line}")
@@ -200,8 +240,31 @@ def cmd_plugins(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    pm = _plugins(args)
+    scheme = api.load(args.criteria, registry=pm.registry)
+    if args.output and os.path.exists(args.output) and not args.force:
+        raise UsageError(f"{args.output} exists; give --force to overwrite it")
+    from .template import template
+    _emit(template(scheme, args.format), args, type("W", (), {"name": args.format, "binary": args.format == "xlsx"}))
+    return 0
+
+
+def cmd_verify(args) -> int:
+    pm = _plugins(args)
+    from .verify import verify
+    report = verify(args.results, registry=pm.registry)
+    if report.unreadable:
+        _err(report.unreadable)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif not report.unreadable:
+        sys.stdout.write(report.text())
+    return report.status
+
+
 COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "validate": cmd_validate,
-            "explain": cmd_explain, "plugins": cmd_plugins}
+            "explain": cmd_explain, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify}
 
 
 if __name__ == "__main__":  # pragma: no cover

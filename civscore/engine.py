@@ -13,7 +13,7 @@ import math
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from .criteria import Leaf, Scheme
-from .errors import SubmissionError
+from .errors import PluginError, SubmissionError
 from .plugins import Registry, get_registry
 import numpy as np
 
@@ -105,15 +105,46 @@ class Evaluation:
         return out
 
     # -- scoring ---------------------------------------------------------------------
-    def run(self, by_group: bool = False) -> "Evaluation":
+    def run(self, by_group: bool = False, jobs: int = 1, progress: Any = None) -> "Evaluation":
+        """Score every leaf, then totals, vetoes, ranks and stars. ``jobs`` > 1
+        scores slices of the units in forked worker processes (same figures);
+        ``progress(done, total, what)`` is told as leaves are scored."""
         self.by_group = by_group
-        datas = Rows(self)
-        for leaf in self.scheme.items:
-            self._score_leaf(leaf, datas)
+        if jobs > 1 and self.n >= 2 * MIN_UNITS_PER_JOB:
+            self._score_parallel(min(jobs, self.n // MIN_UNITS_PER_JOB))
+        else:
+            datas = Rows(self)
+            items = self.scheme.items
+            for k, leaf in enumerate(items):
+                self._score_leaf(leaf, datas)
+                if progress:
+                    progress(k + 1, len(items), leaf.id)
         self._totals()
         self._vetoes()
         self._rate(by_group)
         return self
+
+    def _score_parallel(self, jobs: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        global _PARENT
+        bounds = [round(k * self.n / jobs) for k in range(jobs + 1)]
+        _PARENT = self
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                parts = list(pool.map(_score_slice, zip(bounds[:-1], bounds[1:])))
+        finally:
+            _PARENT = None
+        for leaf in self.scheme.items:
+            self.points[leaf.id] = np.concatenate([p[0][leaf.id][0] for p in parts])
+            self.status[leaf.id] = np.concatenate([p[0][leaf.id][1] for p in parts])
+            if self.keep_reasons:
+                self.reasons[leaf.id] = [r for p in parts for r in p[0][leaf.id][2]]
+            self.complete &= self.status[leaf.id] != ERROR
+        for (_, failures), start in zip(parts, bounds):
+            self.failures.extend(failures)
+        del self.failures[1000:]
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
         values = self.column(leaf.input)
@@ -291,6 +322,7 @@ class Evaluation:
             rank[ordered] = ranks
             st = scheme.rating_method.rate_arrays(self.total[ordered], ratios[ordered], ranks, scheme.levels,
                                                   [c.id for c in scheme.categories])
+            st = _checked_stars(st, len(ordered), scheme, self.registry)
             stars[ordered] = st
             ranked_order.extend(ordered.tolist())
             vet = idx[vetoed[idx]].tolist()
@@ -344,6 +376,25 @@ class Evaluation:
         return out
 
 
+MIN_UNITS_PER_JOB = 20000
+_PARENT: Optional["Evaluation"] = None
+
+
+def _score_slice(bounds: tuple[int, int]):
+    """In a forked worker: score every leaf for the units in ``bounds``."""
+    parent = _PARENT
+    assert parent is not None
+    start, stop = bounds
+    part = Evaluation(parent.scheme, parent.units[start:stop], registry=parent.registry,
+                      keep_reasons=parent.keep_reasons)
+    datas = Rows(part)
+    out = {}
+    for leaf in parent.scheme.items:
+        part._score_leaf(leaf, datas)
+        out[leaf.id] = (part.points[leaf.id], part.status[leaf.id], part.reasons.get(leaf.id, []))
+    return out, part.failures
+
+
 class _Labels(Sequence):
     """Per-unit veto states stored as small codes, read as their labels."""
 
@@ -387,6 +438,27 @@ def _msg(exc: BaseException) -> str:
     return text[:300]
 
 
+def _checked_stars(stars: Any, n: int, scheme: Scheme, registry: Registry) -> np.ndarray:
+    """A rating method's answer, or a :class:`PluginError` naming its plugin."""
+    try:
+        out = np.asarray(stars)
+        ok = out.shape == (n,) and (n == 0 or (out.dtype.kind in "iu" or (out.dtype.kind == "f" and
+                                                (out == np.round(out)).all())) and (out >= 0).all())
+    except Exception:
+        ok = False
+    if not ok:
+        method = scheme.rating.method
+        plugin = registry.owner.get(("rating_methods", method), "?")
+        raise PluginError(f"rating method {method!r} (plugin {plugin!r}) returned {_short(stars)} for {n} units; "
+                          f"rate must return one whole number of stars ≥ 0 per unit")
+    return out.astype(np.int64)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class _BrokenAnswer(RuntimeError):
     """``score_many`` answered with the wrong number or shape of results."""
 
@@ -410,11 +482,12 @@ def _check_outcome(out: Any) -> Optional[str]:
 
 
 def evaluate(scheme: Scheme, submissions: Iterable[Unit] | Any, *, by_group: bool = False,
-             registry: Registry | None = None, keep_reasons: bool = True) -> Evaluation:
+             registry: Registry | None = None, keep_reasons: bool = True, jobs: int = 1,
+             progress: Any = None) -> Evaluation:
     """Score, rate and rank units. ``submissions`` is a list of units or a
     :class:`civscore.submissions.Submissions` (whose read errors are kept)."""
     if hasattr(submissions, "units"):
         ev = Evaluation(scheme, submissions.units, submissions.errors, submissions.files, registry, keep_reasons)
     else:
         ev = Evaluation(scheme, list(submissions), registry=registry, keep_reasons=keep_reasons)
-    return ev.run(by_group)
+    return ev.run(by_group, jobs=jobs, progress=progress)

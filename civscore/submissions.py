@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import math
+from operator import itemgetter
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ from .hookspecs import hookimpl
 from .plugins import Registry, get_registry
 
 UNIT_FIELDS = ("id", "name", "group", "region", "period")
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024      # a reader's default: what one file may weigh
+XLSX_MAX_UNPACKED = 2 * 1024 ** 3   # an .xlsx is a zip: refuse one that inflates beyond this
 
 
 @dataclass(slots=True)
@@ -61,6 +63,8 @@ class Reader:
 
     suffixes: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    #: larger files are refused with an error naming the limit
+    max_bytes: ClassVar[int] = MAX_FILE_BYTES
 
     def read(self, path: Path, data: bytes) -> Iterable[Item]:
         """Yield a :class:`Unit` per unit in the file, or a
@@ -132,6 +136,9 @@ class TomlReader(Reader):
             raise SubmissionError(_toml_message(exc), str(path), _toml_where(exc)) from None
         except RecursionError:
             raise SubmissionError("TOML nests too deeply", str(path)) from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            from .criteria import _long_number_where
+            raise SubmissionError(f"TOML value cannot be read: {str(exc).split(';')[0]}", str(path), _long_number_where(text)) from None
         yield unit_from_doc(doc, str(path))
 
 
@@ -147,13 +154,23 @@ def unit_from_doc(doc: Any, source: str, where: Optional[str] = None) -> Unit:
     return unit
 
 
+def _not_utf16(data: bytes, source: str) -> None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SubmissionError("UTF-16 text (Excel's \"Unicode text\"); save it as UTF-8", source)
+
+
+def _line_of(data: bytes, offset: int) -> str:
+    return "line %d" % (data.count(b"\n", 0, offset) + 1)
+
+
 def decode_utf8(data: bytes, source: str) -> str:
+    _not_utf16(data, source)
     if b"\x00" in data[:8192]:
         raise SubmissionError("binary file, not a text submission", source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", source) from None
+        raise SubmissionError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", source, _line_of(data, exc.start)) from None
 
 
 class JsonReader(Reader):
@@ -163,11 +180,16 @@ class JsonReader(Reader):
     def read(self, path, data):
         text = decode_utf8(data, str(path))
         try:
-            doc = json.loads(text, parse_constant=_json_constant)
+            doc = json.loads(text, parse_constant=_json_constant, object_pairs_hook=_json_object)
         except json.JSONDecodeError as exc:
             raise SubmissionError(f"JSON syntax error: {exc.msg}", str(path), f"line {exc.lineno}, column {exc.colno}") from None
         except RecursionError:
             raise SubmissionError("JSON nests too deeply", str(path)) from None
+        except _DuplicateKey as exc:
+            raise SubmissionError(f"the key {exc.args[0]!r} appears twice in one JSON object; keep one", str(path)) from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            from .criteria import _long_number_where
+            raise SubmissionError(f"JSON value cannot be read: {str(exc).split(';')[0]}", str(path), _long_number_where(text)) from None
         if isinstance(doc, list):
             for i, entry in enumerate(doc):
                 try:
@@ -178,12 +200,27 @@ class JsonReader(Reader):
             yield unit_from_doc(doc, str(path))
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a repeated key is an error, not a silent overwrite (TOML rejects it too)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
 def _json_constant(name: str) -> float:
     return float("nan")  # NaN/Infinity become invalid values, never numbers
 
 
 def decode_table_text(data: bytes, source: str) -> str:
     """CSV text: UTF-8 (with or without BOM), else GB18030."""
+    _not_utf16(data, source)
     if b"\x00" in data[:8192]:
         raise SubmissionError("binary file, not a CSV table", source)
     try:
@@ -192,7 +229,8 @@ def decode_table_text(data: bytes, source: str) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {exc.start}); save it as UTF-8", source) from None
+            raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {exc.start}); save it as UTF-8", source,
+                                  _line_of(data, exc.start)) from None
 
 
 class Table:
@@ -261,6 +299,7 @@ class _Canon(dict):
 class CsvReader(Reader):
     suffixes = (".csv",)
     description = "one unit a row; UTF-8 (BOM or not) or GB18030"
+    max_bytes = 4 * 1024 ** 3     # a million units weigh about 400 MB
 
     def read(self, path, data):
         source = str(path)
@@ -270,19 +309,39 @@ class CsvReader(Reader):
             data.decode("utf-8-sig")
         except UnicodeDecodeError:
             encoding = "gb18030"
-        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=False)
+        # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=True)
         try:
             yield from table_units(_numbered(reader, source), source)
         except csv.Error as exc:
             raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
 
 
-def _numbered(reader, source: str) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as exc:
-        raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
+_CSV_ERRORS = {
+    "unexpected end of data": "a quoted cell starting on this line is never closed: an unmatched '\"' runs to the end of the file",
+    "field larger than field limit": f"a cell is longer than {csv.field_size_limit()} characters",
+    "expected after": "text after a closing quote; write a quote inside a cell as \"\"",
+}
+
+
+def _numbered(reader, source: str) -> Iterator[tuple[int, Any]]:
+    """``(line, cells)``; a line the csv module cannot parse comes as ``(line,
+    SubmissionError)`` and reading goes on with the next line."""
+    last_error = -1
+    while True:
+        start = reader.line_num + 1  # the line the next row begins on
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num == last_error:  # no progress: stop rather than loop
+                return
+            last_error = reader.line_num
+            why = next((m for k, m in _CSV_ERRORS.items() if k in str(exc)), f"CSV error: {exc}")
+            yield start, SubmissionError(why, source, f"line {start}")
+            continue
+        yield reader.line_num, cells
 
 
 def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: int = 4096) -> Iterator[Item]:
@@ -292,6 +351,8 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
         rownum, header = next(rows)
     except StopIteration:
         raise SubmissionError("empty table: no header row", source) from None
+    if isinstance(header, SubmissionError):
+        raise header
     names = [str(h).strip() if h is not None else "" for h in header]
     while names and names[-1] == "":
         names.pop()
@@ -323,7 +384,18 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
         chunk.clear()
 
     first_name = names[0]
+    id_col, name_col = unit_idx[0], unit_idx[1]
+    other_cols = unit_idx[2:] if any(i is not None for i in unit_idx[2:]) else None
+    if len(data_idx) > 1:
+        data_of = itemgetter(*data_idx)
+    elif data_idx:
+        data_of = lambda cells, i=data_idx[0]: (cells[i],)  # noqa: E731
+    else:
+        data_of = lambda cells: ()  # noqa: E731
     for rownum, cells in rows:
+        if isinstance(cells, SubmissionError):  # a line the CSV parser could not read
+            yield cells
+            continue
         if len(cells) != width:
             while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
                 cells = cells[:-1]
@@ -336,28 +408,29 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
         if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
             yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
             continue
-        fields = [unit_canon[cells[i]] if i is not None and cells[i] is not None else None for i in unit_idx]
-        uid, name = fields[0], fields[1]
-        if uid is None:
+        uid = cells[id_col]
+        uid = uid.strip() if isinstance(uid, str) else _text(uid)
+        if not uid:
             if not any(c is not None and str(c).strip() for c in cells):
-                continue
+                continue  # a row of empty cells
             yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
             continue
-        if not isinstance(uid, str) or not isinstance(name, str):
-            uid, name = _text(uid), _text(name)
-            fields = [_text(f) for f in fields]
-        if name is None:
+        name = cells[name_col]
+        name = name.strip() if isinstance(name, str) else _text(name)
+        if not name:
             yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
             continue
         if len(uid) > 200:
             yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
             continue
-        chunk.append([cells[i] for i in data_idx])
+        fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else _text(cells[i])
+                  for i in other_cols] if other_cols else (None, None, None)
+        chunk.append(data_of(cells))
         idx = table.n
         table.n += 1
         if len(chunk) >= chunk_size:
             flush()
-        yield Unit(uid, name, RowView(table, idx), fields[2], fields[3], fields[4], source, rownum)
+        yield Unit(uid, name, RowView(table, idx), fields[0], fields[1], fields[2], source, rownum)
     flush()
 
 
@@ -369,10 +442,22 @@ class XlsxReader(Reader):
         import zipfile
 
         import openpyxl
+        try:  # what the workbook unpacks to: a zip bomb is refused before openpyxl inflates it
+            unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except Exception:
+            unpacked = 0  # not a zip at all: load_workbook says so below
+        if unpacked > XLSX_MAX_UNPACKED:
+            raise SubmissionError(f"the workbook unpacks to {unpacked // 1024 // 1024} MB, over the "
+                                  f"{XLSX_MAX_UNPACKED // 1024 // 1024} MB limit; save the table as CSV", str(path))
         try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 1024 * 1024, data_only=False)
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 1024 * 1024 or unpacked > 400 * 1024 * 1024,
+                                          data_only=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
             raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
+        except Exception as exc:  # openpyxl fails in many more ways on a broken or unusual workbook
+            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
+        if not book.worksheets:
+            raise SubmissionError("the workbook has no worksheet (only chart sheets); put the table on the first sheet", str(path))
         sheet = book.worksheets[0]
         merged = list(getattr(sheet, "merged_cells", None) and sheet.merged_cells.ranges or [])
         merged_rows: dict[int, str] = {}
@@ -383,8 +468,24 @@ class XlsxReader(Reader):
             raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
 
         def rows():
-            for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield r, list(cells)
+            cells_by_pos = getattr(sheet, "_cells", None)
+            if cells_by_pos is None:  # read-only: stream the rows the file holds, not the dimensions it claims
+                if hasattr(sheet, "reset_dimensions"):
+                    sheet.reset_dimensions()
+                for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield r, list(cells)
+                return
+            # only the cells that exist: iter_rows would create every cell up to a stray one at XFD1048576
+            by_row: dict[int, dict[int, Any]] = {}
+            for (r, c), cell in list(cells_by_pos.items()):
+                value = cell.value
+                if value is not None:
+                    if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula
+                        value = str(getattr(value, "text", None) or "=formula")
+                    by_row.setdefault(r, {})[c] = value
+            for r in sorted(by_row):
+                cols = by_row[r]
+                yield r, [cols.get(c) for c in range(1, max(cols) + 1)]
         for item in table_units(rows(), str(path), chunk_size=1):  # rows are checked as they come
             row = item.row if isinstance(item, Unit) else None
             if row is not None and row in merged_rows:
@@ -434,60 +535,98 @@ def expand(paths: Iterable[str | Path], registry: Registry) -> tuple[list[Path],
     return files, errors
 
 
-def read_all(paths: Iterable[str | Path], registry: Registry | None = None, scheme: Any = None) -> Submissions:
+def read_file(path: Path, registry: Registry) -> tuple[list[Item], Optional[dict[str, str]]]:
+    """One file's units and errors (in file order) and its ``{"path", "sha256"}``."""
+    source = str(path)
+    reader_cls = registry.readers.get(path.suffix.lower())
+    if reader_cls is None:
+        return [SubmissionError(f"unknown submission format {path.suffix or '(no suffix)'!r}; "
+                                f"readable: {', '.join(sorted(registry.readers))}", source)], None
+    try:
+        size = path.stat().st_size
+        limit = getattr(reader_cls, "max_bytes", MAX_FILE_BYTES)
+        if size > limit:
+            raise SubmissionError(f"file is {size // 1024 // 1024} MB, over the {limit // 1024 // 1024} MB limit "
+                                  f"of {path.suffix} files; split it", source)
+        data = path.read_bytes()
+    except OSError as exc:
+        return [SubmissionError(f"cannot read: {exc.strerror}", source)], None
+    except SubmissionError as exc:
+        return [exc], None
+    digest = {"path": source, "sha256": hashlib.sha256(data).hexdigest()}
+    if not data.strip():
+        return [SubmissionError("empty file", source)], digest
+    items: list[Item] = []
+    try:
+        items.extend(reader_cls().read(path, data))
+        if not items:  # [] in JSON, a header without rows: say so rather than report nothing
+            items.append(SubmissionError("no unit in this file; nothing to evaluate", source))
+    except SubmissionError as exc:
+        items.append(exc)
+    except (RecursionError, MemoryError) as exc:
+        items.append(SubmissionError(f"cannot read: {type(exc).__name__}", source))
+    except Exception as exc:  # a plugin reader that fails
+        owner = registry.owner.get(("readers", path.suffix.lower()), "?")
+        items.append(SubmissionError(f"reader from plugin {owner!r} failed: {type(exc).__name__}: {exc}", source))
+    return items, digest
+
+
+def _read_in_worker(path: Path) -> tuple[list[Item], Optional[dict[str, str]]]:
+    return read_file(path, get_registry() if _WORKER_REGISTRY is None else _WORKER_REGISTRY)
+
+
+_WORKER_REGISTRY: Optional[Registry] = None
+
+
+def _read_files(files: list[Path], registry: Registry, jobs: int) -> Iterator[tuple[list[Item], Optional[dict]]]:
+    """Each file's items, in order; with ``jobs`` > 1 several files are read
+    at once in forked worker processes (the registry is inherited)."""
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            yield read_file(path, registry)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    global _WORKER_REGISTRY
+    _WORKER_REGISTRY = registry
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            yield from pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
+    finally:
+        _WORKER_REGISTRY = None
+
+
+def read_all(paths: Iterable[str | Path], registry: Registry | None = None, scheme: Any = None,
+             jobs: int = 1) -> Submissions:
     """Read every submission; bad files and rows become errors, never exceptions.
 
     ``scheme`` (optional) tells how several assessors' sheets of a unit are
-    combined (its ``[rating] aggregate`` and ``max_spread``; docs/assessors.md)."""
+    combined (its ``[rating] aggregate`` and ``max_spread``; docs/assessors.md).
+    ``jobs`` > 1 reads several files at once in worker processes; the result
+    is the same, in the same order."""
     from .assessors import Aggregator
     registry = registry or get_registry()
     panel = Aggregator(scheme)
     files, errors = expand(paths, registry)
     units: list[Unit] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, Unit] = {}
     hashes = []
-    for path in files:
-        source = str(path)
-        reader_cls = registry.readers.get(path.suffix.lower())
-        if reader_cls is None:
-            errors.append(SubmissionError(f"unknown submission format {path.suffix or '(no suffix)'!r}; "
-                                          f"readable: {', '.join(sorted(registry.readers))}", source))
-            continue
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise SubmissionError(f"file is {size // 1024 // 1024} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit; split it", source)
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(SubmissionError(f"cannot read: {exc.strerror}", source))
-            continue
-        except SubmissionError as exc:
-            errors.append(exc)
-            continue
-        hashes.append({"path": source, "sha256": hashlib.sha256(data).hexdigest()})
-        if not data.strip():
-            errors.append(SubmissionError("empty file", source))
-            continue
-        try:
-            for item in reader_cls().read(path, data):
-                if isinstance(item, SubmissionError):
-                    errors.append(item)
-                    continue
-                if panel.is_candidate(item):  # a row of a table with an assessor column: merged below
-                    units.append(item)
-                    continue
-                first = seen.get(item.id)
-                if first is not None:
-                    errors.append(SubmissionError(f"duplicate unit id {item.id!r} (first in {first}); unit ids must be unique", source,
-                                                  f"row {item.row}" if item.row is not None else None))
-                    continue
-                seen[item.id] = item.where
+    for items, digest in _read_files(files, registry, jobs):
+        if digest is not None:
+            hashes.append(digest)
+        for item in items:
+            if isinstance(item, SubmissionError):
+                errors.append(item)
+                continue
+            if panel.is_candidate(item):  # a row of a table with an assessor column: merged below
                 units.append(item)
-        except SubmissionError as exc:
-            errors.append(exc)
-        except (RecursionError, MemoryError) as exc:
-            errors.append(SubmissionError(f"cannot read: {type(exc).__name__}", source))
-        except Exception as exc:  # a plugin reader that fails
-            owner = registry.owner.get(("readers", path.suffix.lower()), "?")
-            errors.append(SubmissionError(f"reader from plugin {owner!r} failed: {type(exc).__name__}: {exc}", source))
+                continue
+            first = seen.get(item.id)
+            if first is not None:
+                errors.append(SubmissionError(f"duplicate unit id {item.id!r} (first in {first.where}); unit ids must be unique",
+                                              item.source, f"row {item.row}" if item.row is not None else None))
+                continue
+            seen[item.id] = item
+            units.append(item)
     return Submissions(panel.combine(units, errors), errors, hashes)

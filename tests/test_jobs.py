@@ -1,0 +1,77 @@
+"""--jobs: the same figures with worker processes as without, and a progress
+line only on a terminal."""
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import civscore
+from civscore import engine
+from civscore.progress import Progress
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "civilized-unit"
+
+
+def _figures(ev):
+    return [(r["unit"]["id"], r["rank"], r["stars"], r["total"], r["categories"],
+             {k: (v["points"], v["status"], v["reasons"]) for k, v in r["items"].items()}) for r in ev.results()]
+
+
+def test_parallel_scoring_gives_the_same_results(monkeypatch):
+    scheme = civscore.load("civilized-unit")
+    subs = civscore.read([EXAMPLES])
+    one = civscore.evaluate(scheme, subs)
+    monkeypatch.setattr(engine, "MIN_UNITS_PER_JOB", 3)   # 16 units → several workers
+    two = civscore.evaluate(scheme, civscore.read([EXAMPLES]), jobs=3)
+    assert _figures(two) == _figures(one)
+    assert two.exit_status == one.exit_status
+
+
+def test_parallel_reading_gives_the_same_units_in_the_same_order():
+    files = sorted(EXAMPLES.iterdir())
+    one = civscore.read(files)
+    two = civscore.read(files, jobs=2)
+    assert [(u.id, u.source, dict(u.data)) for u in two.units] == [(u.id, u.source, dict(u.data)) for u in one.units]
+    assert two.files == one.files
+
+
+def test_cli_jobs_output_is_byte_identical(tmp_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"r{jobs}.json"
+        proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES),
+                               "-f", "json", "-o", str(out), "--jobs", jobs], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert len(json.loads(outs[0])["results"]) == 16
+
+
+def test_jobs_must_be_positive():
+    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES), "--jobs", "0"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_only_on_a_terminal_and_after_the_delay():
+    quiet = io.StringIO()
+    p = Progress(quiet, delay=0)
+    p(1, 2, "ideology.study")
+    assert quiet.getvalue() == ""              # not a terminal: nothing
+    tty = _Tty()
+    p = Progress(tty, delay=0)
+    p(15, 30, "ideology.study")
+    assert "15/30" in tty.getvalue() and "ideology.study" in tty.getvalue()
+    p.close()
+    assert tty.getvalue().endswith("\r")      # the line is cleared, not left behind
+    later = _Tty()
+    Progress(later, delay=3600)(1, 2, "x")     # a short run prints nothing
+    assert later.getvalue() == ""
