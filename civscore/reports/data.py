@@ -39,42 +39,65 @@ def _safe(value):
 
 
 ROWS_PER_CHUNK = 20000
+UNIT_COLUMNS = slice(2, 7)   # unit.id … unit.period: text that comes from submissions
 
 
-def evaluation_rows(ev, item_columns: bool = True):
-    """Header and rows of the per-unit table shared by ``csv`` and ``xlsx``.
+class _Cents(dict):
+    """Whole cents → "12.34", each distinct figure formatted once."""
 
-    Built column by column (NumPy formatting of whole columns), then zipped
-    into rows: a million units cost seconds, not minutes."""
+    def __missing__(self, cents: int) -> str:
+        text = "%.2f" % (cents / 100)
+        self[cents] = text
+        return text
+
+
+def evaluation_row_chunks(ev, item_columns: bool = True):
+    """The per-unit table shared by ``csv`` and ``xlsx``: first the header,
+    then lists of rows, a chunk at a time (bounded memory for big runs).
+
+    Built column by column with NumPy and zipped into rows: a million units
+    cost seconds, not minutes."""
     import numpy as np
 
     from ..engine import round2_array
     scheme = ev.scheme
     cats = [c.id for c in scheme.categories]
     items = [leaf.id for leaf in scheme.items] if item_columns else []
-    header = ["rank", "stars", "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total",
-              "base", "bonus", "penalty", "vetoed", "vetoes", "complete", "source"] + cats + items
-    yield header
+    yield ["rank", "stars", "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total",
+           "base", "bonus", "penalty", "vetoed", "vetoes", "complete", "source"] + cats + items
     everything = np.asarray(ev.order, dtype=np.intp)
-    for start in range(0, len(everything), ROWS_PER_CHUNK):   # bounded memory for big runs
+    cents = _Cents()
+    rank = np.array([-1 if r is None else r for r in ev.rank], dtype=np.int64)
+    stars = np.asarray(ev.stars, dtype=np.int64)
+    complete = np.asarray(ev.complete)
+    for start in range(0, len(everything), ROWS_PER_CHUNK):
         order = everything[start:start + ROWS_PER_CHUNK]
         positions = order.tolist()
         units = [ev.units[i] for i in positions]
 
         def money(column) -> list[str]:
-            return ["%.2f" % x for x in round2_array(np.asarray(column)[order]).tolist()]
+            whole = np.rint(round2_array(np.asarray(column)[order]) * 100).astype(np.int64)
+            return list(map(cents.__getitem__, whole.tolist()))
         columns = [
-            ["" if ev.rank[i] is None else ev.rank[i] for i in positions],
-            [ev.stars[i] for i in positions],
-            [u.id for u in units], [u.name for u in units], [u.group or "" for u in units],
-            [u.region or "" for u in units], [u.period or "" for u in units],
+            ["" if r < 0 else r for r in rank[order].tolist()],
+            stars[order].tolist(),
+            [_safe(u.id) for u in units], [_safe(u.name) for u in units], [_safe(u.group or "") for u in units],
+            [_safe(u.region or "") for u in units], [_safe(u.period or "") for u in units],
             money(ev.total), money(ev.base), money(ev.bonus), money(ev.penalty),
             ["true" if ev.vetoes[i] else "false" for i in positions],
             [";".join(ev.vetoes[i]) for i in positions],
-            ["true" if c else "false" for c in np.asarray(ev.complete)[order].tolist()],
+            ["true" if c else "false" for c in complete[order].tolist()],
             [u.where for u in units],
         ] + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
-        yield from map(list, zip(*columns))
+        yield list(zip(*columns))
+
+
+def evaluation_rows(ev, item_columns: bool = True):
+    """Header and rows (lists) of the per-unit table; see :func:`evaluation_row_chunks`."""
+    chunks = evaluation_row_chunks(ev, item_columns)
+    yield next(chunks)
+    for chunk in chunks:
+        yield from map(list, chunk)
 
 
 class CsvWriter(Writer):
@@ -88,15 +111,13 @@ class CsvWriter(Writer):
     def evaluation_chunks(self, ev):
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        rows = evaluation_rows(ev)
-        writer.writerow(next(rows))
-        for n, row in enumerate(rows, start=1):
-            row[2:7] = [_safe(c) for c in row[2:7]]   # unit fields come from submissions
-            writer.writerow(row)
-            if n % 20000 == 0:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
+        chunks = evaluation_row_chunks(ev)
+        writer.writerow(next(chunks))
+        for rows in chunks:
+            writer.writerows(rows)
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
         yield buf.getvalue()
 
     def check(self, doc) -> str:

@@ -8,7 +8,7 @@ from tabulate import tabulate
 from ..criteria import Group, Scheme
 from ..values import fmt
 
-FORMATS = ("table", "markdown", "json", "csv")
+FORMATS = ("table", "markdown", "json", "csv", "html")
 
 
 def rows(scheme: Scheme) -> list[list[str]]:
@@ -60,6 +60,8 @@ def render(scheme: Scheme, fmt_name: str) -> str:
         for item, leaf in zip(doc["criteria"]["items"], scheme.items):
             item["params"] = leaf.params.model_dump()
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt_name == "html":
+        return _html(scheme, headers)
     if fmt_name == "csv":
         import csv
         import io
@@ -75,3 +77,22 @@ def render(scheme: Scheme, fmt_name: str) -> str:
         from .text import pad_lines
         body = pad_lines(body)
     return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"
+
+
+def _html(scheme: Scheme, headers: list[str]) -> str:
+    """The rubric as one self-contained page; every text is escaped."""
+    from html import escape
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c.strip()) if i == 0 else escape(c)}</td>" if i else
+                         f"<td style='padding-left:{(len(c) - len(c.lstrip())) * 0.6}em'>{escape(c.strip())}</td>"
+                         for i, c in enumerate(row)) + "</tr>\n"
+        for row in rows(scheme))
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    title = escape(f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points")
+    return ("<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
+            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{title}</title><style>body{{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',"
+            "'PingFang SC',sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+            "padding:.3em .6em;text-align:left}th{background:#f3f3f3}</style></head><body>"
+            f"<h1>{title}</h1><table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
+            f"<p>{escape(levels_text(scheme))}</p></body></html>\n")
