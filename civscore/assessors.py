@@ -417,3 +417,22 @@ def disagreement_note(flags: dict[str, Any], limit: int = 3) -> str:
     parts = [f"{k} ({v['reason']})" for k, v in list(flags.items())[:limit]]
     more = f" and {len(flags) - limit} more" if len(flags) > limit else ""
     return "assessors disagree: " + ", ".join(parts) + more
+
+
+def value_text(value: Any) -> str:
+    """A value as a person writes it: 5.5, 是/否 as true/false, lists as a;b."""
+    from .values import fmt
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return fmt(value)
+    if isinstance(value, list):
+        return ";".join(value_text(v) for v in value) or "(none)"
+    return str(value)
+
+
+def disagreement_lines(flags: dict[str, Any]) -> list[str]:
+    """One line per flagged key: who gave what, the combined value and why it is flagged."""
+    return [f"assessors disagree on {key}: "
+            + ", ".join(f"{who} {value_text(v)}" for who, v in flag["values"].items())
+            + f" → {value_text(flag['combined'])} ({flag['reason']})" for key, flag in flags.items()]

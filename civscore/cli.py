@@ -18,7 +18,7 @@ from . import api
 from .errors import CivscoreError, UsageError
 from .plugins import PluginManager, plugin_in_traceback
 from .progress import Progress
-from .reports import write_atomic
+from .reports import write_atomic as _write_atomic
 
 FORMATS_HELP = "output format: table (default), markdown, json, csv, html, xlsx (needs --output), or one a plugin adds"
 
@@ -114,6 +114,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 2
         _err(f"internal error: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details, and please report it)")
         return 3
+
+
+def write_atomic(path, content) -> None:
+    """``--output``, written atomically; a missing or read-only folder or a full
+    disk is the user's to fix (exit 2), not an internal error."""
+    try:
+        _write_atomic(path, content)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: cannot write the report: {exc.strerror or exc}; nothing was written") from None
 
 
 def _err(line: str) -> None:
@@ -225,6 +234,15 @@ def cmd_explain(args) -> int:
 def cmd_plugins(args) -> int:
     pm = _plugins(args)
     infos = [p.to_dict() for p in pm.registry.plugins]
+    if os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"):  # what is installed but will not run (read from metadata, not imported)
+        from importlib import metadata
+        shown = {p["name"] for p in infos}
+        for ep in sorted(metadata.entry_points(group="civscore"), key=lambda e: e.name):
+            if ep.name not in shown:
+                dist = getattr(ep, "dist", None)
+                infos.append({"name": ep.name, "origin": "entry-point", "version": dist.version if dist else None,
+                              "status": "not loaded", "error": f"CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {ep.value.split(':')[0]}",
+                              "hooks": [], "provides": {}})
     if args.format == "json":
         content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
                              ensure_ascii=False, indent=2) + "\n"

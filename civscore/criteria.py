@@ -263,13 +263,16 @@ def resolve(criteria: str | Path, registry: Registry | None = None) -> Path:
     path = Path(criteria)
     if path.is_file():
         return path
-    bundled = bundled_schemes(registry if registry is not None else get_registry())
+    registry = registry if registry is not None else get_registry()
+    bundled = bundled_schemes(registry)
     if str(criteria) in bundled:
         return bundled[str(criteria)]
     if path.exists():
-        raise CriteriaError("is a directory, not a criteria file", str(criteria))
+        raise CriteriaError("is a directory, not a criteria file" if path.is_dir()
+                            else "is not a regular file (a device or a pipe?); give a criteria file", str(criteria))
     raise CriteriaError(f"no such file, and no bundled scheme of that name{did_you_mean(str(criteria), bundled)}; "
-                        f"bundled: {', '.join(sorted(bundled))}", str(criteria))
+                        f"bundled: {', '.join(sorted(bundled))} (plugins bundle more: see `civscore plugins`)"
+                        f"{registry.notes()}", str(criteria))
 
 
 def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:

@@ -111,7 +111,20 @@ class Registry:
         label = kind[:-1].replace("_", " ")
         return (f"unknown {label} {key!r}{did_you_mean(key, table)}; installed: "
                 f"{', '.join(sorted(table)) or 'none'}. Install or enable the plugin that "
-                f"provides it (see `civscore plugins`)")
+                f"provides it (see `civscore plugins`){self.notes()}")
+
+    def notes(self) -> str:
+        """Why a plugin's name may be unknown: plugins that failed or were blocked, autoload off."""
+        notes = ""
+        failed = [p.name for p in self.plugins if p.status == "failed"]
+        blocked = [p.name for p in self.plugins if p.status == "blocked"]
+        if failed:
+            notes += f"; these plugins failed to load: {', '.join(failed)}"
+        if blocked:
+            notes += f"; blocked with -p no:NAME: {', '.join(blocked)}"
+        if os.environ.get(AUTOLOAD_ENV):
+            notes += f"; {AUTOLOAD_ENV} is set, so installed plugins load only with -p NAME"
+        return notes
 
     def plugin_versions(self) -> dict[str, str]:
         """``{name: version}`` of the plugins that loaded, for provenance."""
@@ -153,12 +166,18 @@ class PluginManager:
                 self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
             else:
                 self._load(modname, "-p", None, lambda m=modname: importlib.import_module(m))
+        stems: list[str] = []
         if plugins_dir is not None:
             folder = Path(plugins_dir)
             if not folder.is_dir():
                 raise PluginError(f"--plugins-dir {folder}: not a directory")
             for path in sorted(folder.glob("*.py")):
+                stems.append(path.stem)
                 self._load(path.stem, "plugins-dir", None, lambda p=path: _import_file(p))
+        known = {*BUILTIN_PLUGINS, *entry_points, *(ep.module for ep in entry_points.values()), *requested, *stems}
+        for name in blocked:  # a typo in -p no:NAME would otherwise block nothing, silently
+            if name not in known:
+                self.registry.warnings.append(f"-p no:{name}: no plugin of that name{did_you_mean(name, known)}")
         self._check_pending()
         self._collect()
         self.registry.plugins = list(self._infos.values())
@@ -194,6 +213,9 @@ class PluginManager:
             self._fail(info, f"failed to register: {_one_line(exc)}")
         else:
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
+            if origin != "builtin" and isinstance(module, ModuleType):
+                modname = module.__name__
+                _LOADED[modname if modname.startswith("civscore_plugins_dir.") else modname.split(".")[0]] = name
 
     def _check_pending(self) -> None:
         """A function marked ``@hookimpl`` whose name is no hook is an error."""
@@ -302,6 +324,25 @@ def _dist_version(module: ModuleType) -> str | None:
         return metadata.version(dists[0]) if dists else None
     except Exception:  # pragma: no cover - metadata is best effort
         return None
+
+
+#: top-level module name -> plugin name, of every third-party plugin loaded in this process
+_LOADED: dict[str, str] = {}
+
+
+def plugin_in_traceback(exc: BaseException) -> str | None:
+    """The plugin whose code raised ``exc`` (the innermost plugin frame), if any.
+
+    Lets the command line blame a plugin's writer or rating method, instead of
+    reporting an internal error of civscore."""
+    tb, culprit = exc.__traceback__, None
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        found = _LOADED.get(module) or _LOADED.get(module.split(".")[0])
+        if found:
+            culprit = found
+        tb = tb.tb_next
+    return culprit
 
 
 _DEFAULT: PluginManager | None = None

@@ -530,6 +530,8 @@ def expand(paths: Iterable[str | Path], registry: Registry) -> tuple[list[Path],
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device or a pipe: never read (a FIFO would block forever)
+            errors.append(SubmissionError("not a regular file (a device or a pipe?); give submission files", str(path)))
         else:
             errors.append(SubmissionError("no such file or directory", str(path)))
     return files, errors

@@ -4,6 +4,8 @@ Test a scorer against a tiny scheme written inline, in a few lines::
 
     def test_dust(civscore_run):
         result = civscore_run('''
+            [criteria.clean]
+            title = "市容环境"
             [criteria.clean.roads]
             title = "道路"
             points = 10

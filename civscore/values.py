@@ -27,6 +27,8 @@ def _short(value: Any) -> str:
 def to_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueInvalid(f"expected a number, got {_short(value)}")
+    if isinstance(value, int) and abs(value) > 1e300:  # before float(): 10**400 would raise OverflowError
+        raise ValueInvalid("number too large")
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):

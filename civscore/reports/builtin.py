@@ -5,6 +5,7 @@ from ..hookspecs import hookimpl
 from . import Writer, evaluation_doc
 from .data import CsvWriter, JsonWriter
 from .text import MarkdownWriter, TableWriter
+from .xlsx import XlsxWriter
 
 
 class HtmlWriter(Writer):
@@ -22,4 +23,4 @@ class HtmlWriter(Writer):
 
 @hookimpl
 def civscore_writers():
-    return [TableWriter, MarkdownWriter, JsonWriter, CsvWriter, HtmlWriter]
+    return [TableWriter, MarkdownWriter, JsonWriter, CsvWriter, HtmlWriter, XlsxWriter]

@@ -14,12 +14,22 @@ from ..values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, 
 
 
 def clamp(x: float) -> float:
-    return 0.0 if x < 0 else 1.0 if x > 1 else x
+    return 0.0 if not x >= 0 else 1.0 if x > 1 else x   # NaN counts as 0, never passes through
+
+
+PARAM_LIMIT = 1e15
+
+
+def _brief(entries, sep: str, most: int = 10) -> str:
+    """A unit's entries for a reason: at most ``most``, each at most 40 characters (a reason stays one short line)."""
+    shown = [str(e) if len(str(e)) <= 40 else str(e)[:37] + "..." for e in list(entries[:most])]
+    return sep.join(shown) + (f" … ({len(entries)} in all)" if len(entries) > most else "")
 
 
 def _finite(v: float) -> float:
-    if not math.isfinite(v):
-        raise ValueError("must be a finite number")
+    # bounded, so (v - zero_at) / (full_at - zero_at) can never overflow into inf - inf = NaN
+    if not math.isfinite(v) or abs(v) > PARAM_LIMIT:
+        raise ValueError(f"must be a finite number between -{PARAM_LIMIT:.0e} and {PARAM_LIMIT:.0e}")
     return v
 
 
@@ -73,7 +83,7 @@ class Checklist(ValueScorer):
         if absent:
             reasons.append("absent: " + "、".join(absent))
         if extra:
-            reasons.append("not in the checklist, ignored: " + "、".join(extra))
+            reasons.append("not in the checklist, ignored: " + _brief(extra, "、"))
         fraction = len(present) / len(params.items)
         missing_required = [r for r in params.required if r not in given]
         if missing_required:
@@ -172,7 +182,7 @@ class Deduct(ValueScorer):
         reasons = [f"{fmt(count)} instance(s) × {fmt(params.per)} = {fmt(params.per * count)} points deducted"
                    + (f", at most {fmt(self.points)}" if params.per * count > self.points else "")]
         if isinstance(value, (list, tuple)) and value:
-            reasons.append("instances: " + "；".join(str(v) for v in value[:10]) + (" …" if len(value) > 10 else ""))
+            reasons.append("instances: " + _brief(value, "；"))
         return Outcome((self.points - lost) / self.points, "ok", reasons)
 
 
@@ -205,7 +215,8 @@ class Grade(ValueScorer):
             if grade.upper() in folded:
                 grade = folded[grade.upper()]
             else:
-                return Outcome.invalid(f"grade {grade!r} is not in the scale ({', '.join(params.scale)})")
+                shown = grade if len(grade) <= 40 else grade[:37] + "..."   # reasons stay short
+                return Outcome.invalid(f"grade {shown!r} is not in the scale ({', '.join(params.scale)})")
         fraction = params.scale[grade]
         return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
 

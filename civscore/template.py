@@ -1,0 +1,230 @@
+"""``civscore init``: a blank submission template for a scheme.
+
+Every input key the scheme reads (``scheme.input_keys()``, vetoes included)
+gets one slot, explained by the indicator's title, points and the value its
+scorer expects:
+
+- ``toml``: ``[unit]`` and ``[data]``, each key set to ``""`` (an empty
+  string is a missing value, so an unfilled template is still a valid
+  submission) under comments that explain it;
+- ``csv``: one header row (``unit.id unit.name unit.group unit.region
+  unit.period`` and every key), UTF-8 with a BOM so Excel opens it right;
+  CSV has no room for explanations (a second row would be read as a unit);
+- ``xlsx``: the same header row on the first sheet 填报 (with a comment on
+  each header cell and drop-down lists for yes/no and grade columns) and a
+  second sheet 说明 explaining every column.
+
+The template round-trips: fill it in and ``civscore evaluate`` reads it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .criteria import Leaf, Scheme
+from .values import fmt
+
+FORMATS = ("toml", "csv", "xlsx")
+UNIT_COLUMNS = ("unit.id", "unit.name", "unit.group", "unit.region", "unit.period")
+UNIT_HELP = {
+    "unit.id": "单位编号（必填，同一批次内唯一）",
+    "unit.name": "单位名称（必填）",
+    "unit.group": "参评类别/分组（选填，--by-group 时按此分组排名）",
+    "unit.region": "所在地区（选填）",
+    "unit.period": "测评年度（选填）",
+}
+
+
+@dataclass
+class Slot:
+    """One input key and everything a unit needs to know to fill it."""
+
+    key: str
+    uses: list[str] = field(default_factory=list)       # "标题（id，N 分）" per item reading it
+    expect: list[str] = field(default_factory=list)     # what value to give, per use
+    choices: list[str] = field(default_factory=list)    # a closed list (yes/no, grades), for drop-downs
+    category: str = ""
+
+
+def _num(x: float) -> str:
+    return fmt(x)
+
+
+def expectation(leaf: Leaf, key: str) -> tuple[str, list[str]]:
+    """What value ``leaf``'s scorer expects under ``key``, and its closed list of choices (if any)."""
+    from .scorers import builtin as b
+    cls, p = leaf.scorer_cls, leaf.params
+    if issubclass(cls, b.Boolean):
+        good = "是" if p.expect else "否"
+        return f"是/否（true/false），填“{good}”得分", ["是", "否"]
+    if issubclass(cls, b.Checklist):
+        text = "已具备的项目，用 ; 分隔（或写成数组）：" + ";".join(p.items)
+        if p.required:
+            text += f"；必备：{'、'.join(p.required)}（缺少则本项不得分）"
+        return text, []
+    if issubclass(cls, b.Grade):
+        grades = sorted(p.scale, key=lambda g: -p.scale[g])
+        return "等次，填其一：" + " / ".join(f"{g}（{_num(p.scale[g] * 100)}%）" for g in grades), list(grades)
+    if issubclass(cls, b.Linear):
+        lower = p.zero_at > p.full_at
+        return (f"数值；{_num(p.zero_at)} 为 0 分，{_num(p.full_at)} 为满分，之间按比例"
+                f"（越{'低' if lower else '高'}越好）"), []
+    if issubclass(cls, b.Bands):
+        word = "≥" if p.better == "higher" else "≤"
+        bands = sorted(p.bands, key=lambda t: -t[0] if p.better == "higher" else t[0])
+        return ("数值；" + "，".join(f"{word}{_num(t)} 得 {_num(f * 100)}%" for t, f in bands)
+                + f"（越{'高' if p.better == 'higher' else '低'}越好）"), []
+    if issubclass(cls, b.Deduct):
+        return f"次数（或逐条列出，用 ; 分隔）；每次扣 {_num(p.per)} 分，扣完为止", []
+    if issubclass(cls, b.Manual):
+        return f"评审给分，0 至 {_num(leaf.points)} 之间的数值", []
+    if issubclass(cls, b.Ratio):
+        role = "分子" if key == p.numerator else "分母"
+        return (f"数值，{p.numerator} / {p.denominator} 的{role}；比率达到 {_num(p.full_at)}"
+                f"（{_num(p.full_at * 100)}%）得满分"
+                f"{'，分母不能为 0' if role == '分母' else ''}"), []
+    if issubclass(cls, b.FormulaScorer):
+        return f"数值，用于公式 {p.expr}", []
+    desc = getattr(cls, "description", "") or ""
+    return f"评分器 {leaf.scorer} 读取的值" + (f"：{desc}" if desc else ""), []
+
+
+def slots(scheme: Scheme) -> list[Slot]:
+    """One :class:`Slot` per input key, in ``scheme.input_keys()`` order."""
+    by_key: dict[str, Slot] = {k: Slot(k) for k in scheme.input_keys()}
+    cat_titles = {c.id: c.title for c in scheme.categories}
+    for leaf in scheme.items:
+        label = {"criterion": "", "bonus": "加分项 ", "penalty": "扣分项 "}.get(leaf.kind, "")
+        use = f"{label}{leaf.title}（{leaf.id}，{_num(leaf.points)} 分"
+        use += f"，{leaf.method}）" if leaf.method else "）"
+        for key in leaf.input_keys:
+            slot = by_key.setdefault(key, Slot(key))
+            text, choices = expectation(leaf, key)
+            slot.uses.append(use)
+            slot.expect.append(text)
+            if choices and not slot.choices:
+                slot.choices = choices
+            if not slot.category:
+                slot.category = cat_titles.get(leaf.category or "", {"bonus": "加分项", "penalty": "扣分项"}.get(leaf.kind, ""))
+    for veto in scheme.vetoes:
+        slot = by_key.setdefault(veto.input, Slot(veto.input))
+        slot.uses.append(f"一票否决：{veto.title}（{veto.id}）")
+        slot.expect.append("是/否（true/false）；填“是”即一票否决，不评星、不排名")
+        slot.choices = slot.choices or ["是", "否"]
+        slot.category = slot.category or "一票否决"
+    return list(by_key.values())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _toml_key(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def toml_template(scheme: Scheme) -> str:
+    out = [f"# {_one_line(scheme.title)}（{scheme.id} {scheme.version}）申报模板，由 civscore init 生成。",
+           "# 填写每一项后运行：civscore evaluate <方案> <本文件>。留空（\"\"）的项按缺失计 0 分。",
+           "# 数值直接写数字（如 96），是/否写 true/false，列表写成数组或用 ; 分隔的文字。",
+           "# 多名评审员分别打分时，见 docs/assessors.md 的 [[assessors]] 写法。",
+           "",
+           "[unit]",
+           'id = ""        # 单位编号（必填，同一批次内唯一）',
+           'name = ""      # 单位名称（必填）',
+           'group = ""     # 参评类别/分组（选填）',
+           'region = ""    # 所在地区（选填）',
+           'period = ""    # 测评年度（选填）',
+           "",
+           "[data]"]
+    category = None
+    for slot in slots(scheme):
+        if slot.category != category:
+            category = slot.category
+            out += ["", f"# —— {_one_line(category)} ——"]
+        for use, expect in zip(slot.uses, slot.expect):
+            out.append(f"# {_one_line(use)}")
+            out.append(f"#   填写：{_one_line(expect)}")
+        out.append(f"{_toml_key(slot.key)} = \"\"")
+    return "\n".join(out) + "\n"
+
+
+def csv_template(scheme: Scheme) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(list(UNIT_COLUMNS) + scheme.input_keys())
+    return "\ufeff" + buf.getvalue()
+
+
+def xlsx_template(scheme: Scheme) -> bytes:
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .reports.xlsx import _epoch, clean, deterministic_zip
+    all_slots = slots(scheme)
+    wb = openpyxl.Workbook()
+    wb.properties.creator = "civscore"
+    wb.properties.title = clean(f"{scheme.title} {scheme.version} 申报模板")
+    wb.properties.created = wb.properties.modified = _epoch()
+    ws = wb.active
+    ws.title = "填报"
+    bold = Font(bold=True)
+    header = list(UNIT_COLUMNS) + [s.key for s in all_slots]
+    helps = [UNIT_HELP[c] for c in UNIT_COLUMNS] + [
+        clean("\n".join(f"{u}\n填写：{e}" for u, e in zip(s.uses, s.expect))) for s in all_slots]
+    for col, (name, help_text) in enumerate(zip(header, helps), start=1):
+        cell = ws.cell(row=1, column=col, value=clean(name))
+        cell.data_type = "s"
+        cell.font = bold
+        cell.comment = Comment(help_text, "civscore", width=320, height=160)
+        ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(name) + 4))
+    ws.column_dimensions["A"].number_format = "@"
+    ws.freeze_panes = "C2"
+    for col, slot in enumerate(all_slots, start=len(UNIT_COLUMNS) + 1):
+        if slot.choices and all("," not in c and '"' not in c for c in slot.choices) \
+                and len(",".join(slot.choices)) <= 250:
+            dv = DataValidation(type="list", formula1='"' + ",".join(slot.choices) + '"', allow_blank=True,
+                                showErrorMessage=False)
+            letter = get_column_letter(col)
+            dv.add(f"{letter}2:{letter}10000")
+            ws.add_data_validation(dv)
+    notes = wb.create_sheet("说明")
+    notes.append(["列名", "指标", "填写要求", "分类"])
+    for c in notes[1]:
+        c.font = bold
+    for column in UNIT_COLUMNS:
+        notes.append([column, "单位信息", UNIT_HELP[column], "单位"])
+    for slot in all_slots:
+        notes.append([clean(slot.key), clean("\n".join(slot.uses)), clean("\n".join(slot.expect)), clean(slot.category)])
+    for row in notes.iter_rows(min_row=2):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@"):
+                c.data_type = "s"
+    for letter, width in zip("ABCD", (30, 50, 70, 16)):
+        notes.column_dimensions[letter].width = width
+    notes.append([])
+    notes.append(["", "", "在“填报”表中每个单位填一行；第一行（列名）不要改动。多名评审员打分时，增加 assessor 列，"
+                          "每名评审员一行（见 docs/assessors.md）。", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return deterministic_zip(buf.getvalue())
+
+
+def template(scheme: Scheme, fmt_name: str = "toml") -> str | bytes:
+    """The blank submission template of ``scheme`` in ``fmt_name`` (toml, csv or xlsx)."""
+    if fmt_name == "toml":
+        return toml_template(scheme)
+    if fmt_name == "csv":
+        return csv_template(scheme)
+    if fmt_name == "xlsx":
+        return xlsx_template(scheme)
+    raise ValueError(f"unknown template format {fmt_name!r}; use {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "Slot", "slots", "expectation", "template", "toml_template", "csv_template", "xlsx_template"]

@@ -1,0 +1,233 @@
+"""``civscore verify RESULTS.json``: re-run an evaluation from its recorded
+inputs and check that every figure is the same.
+
+The ``provenance`` of an ``evaluate --format json`` document records the
+criteria (path or bundled name, sha256), every submission file read (path and
+sha256) and ``by_group``. Verify
+
+1. checks each input's sha256 and names every file that changed or is gone;
+2. re-reads the recorded files (in the recorded order) and re-evaluates;
+3. compares every figure of every unit: rank, stars, total, base, bonus,
+   penalty, vetoed, vetoes, complete, each category, each item's points and
+   status; and the units present and the listing order; naming each that
+   differs.
+
+Relative paths are taken from the current directory first, then from the
+directory of RESULTS.json (the sha256 check makes sure the file found is the
+one that was evaluated). Exit status: 0 the same, 1 different (an input
+changed or a figure differs), 2 the results or an input cannot be read (a
+recorded file is gone, the criteria no longer load).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .errors import CivscoreError
+
+FIGURES = ("rank", "stars", "total", "base", "bonus", "penalty", "vetoed", "vetoes", "complete")
+MAX_LISTED = 200
+
+
+@dataclass
+class Report:
+    """What verify found: ``problems`` are lines naming each difference."""
+
+    results_path: str
+    inputs: list[str] = field(default_factory=list)       # changed or missing input files
+    figures: list[str] = field(default_factory=list)      # figures that differ
+    notes: list[str] = field(default_factory=list)        # version differences etc. (not failures)
+    units: int = 0
+    compared: int = 0
+    unreadable: Optional[str] = None
+
+    @property
+    def status(self) -> int:
+        if self.unreadable:
+            return 2
+        return 1 if self.inputs or self.figures else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": self.results_path, "status": ["same", "different", "unreadable"][self.status],
+                "exit": self.status, "changed_inputs": self.inputs, "differences": self.figures,
+                "notes": self.notes, "units": self.units, "figures_compared": self.compared,
+                "unreadable": self.unreadable}
+
+    def text(self) -> str:
+        lines = [f"note: {n}" for n in self.notes]
+        if self.unreadable:
+            lines.append(f"unreadable: {self.unreadable}")
+            return "\n".join(lines) + "\n"
+        lines += [f"changed input: {line}" for line in self.inputs]
+        shown = self.figures[:MAX_LISTED]
+        lines += [f"differs: {line}" for line in shown]
+        if len(self.figures) > MAX_LISTED:
+            lines.append(f"… and {len(self.figures) - MAX_LISTED} more differences")
+        if self.status == 0:
+            lines.append(f"verified: {self.results_path}: {self.units} units, all {self.compared} figures are the same")
+        else:
+            lines.append(f"DIFFERENT: {self.results_path}: {len(self.inputs)} input(s) changed, "
+                         f"{len(self.figures)} difference(s) in {self.units} units")
+        return "\n".join(lines) + "\n"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _locate(recorded: str, base: Path) -> Optional[Path]:
+    path = Path(recorded)
+    if path.is_absolute():
+        return path if path.exists() else None
+    for candidate in (path, base / path):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+    return a == b
+
+
+def _show(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+def compare(recorded: dict, fresh: dict, report: Report) -> None:
+    """Name every figure of ``recorded`` results that ``fresh`` does not repeat."""
+    old = {r["unit"]["id"]: r for r in recorded.get("results", []) if isinstance(r, dict) and "unit" in r}
+    new = {r["unit"]["id"]: r for r in fresh["results"]}
+    report.units = len(old)
+    diff = report.figures
+    for uid in old:
+        if uid not in new:
+            diff.append(f"unit {uid!r} is in the results but not in the re-run")
+    for uid in new:
+        if uid not in old:
+            diff.append(f"unit {uid!r} is in the re-run but not in the results")
+    for uid, a in old.items():
+        b = new.get(uid)
+        if b is None:
+            continue
+        for key in FIGURES:
+            report.compared += 1
+            if not _same(a.get(key), b.get(key)):
+                diff.append(f"{uid}: {key}: recorded {_show(a.get(key))}, re-run {_show(b.get(key))}")
+        for part in ("categories", "items"):
+            got_a, got_b = a.get(part) or {}, b.get(part) or {}
+            for cid in list(got_a) + [c for c in got_b if c not in got_a]:
+                if cid not in got_b or cid not in got_a:
+                    diff.append(f"{uid}: {part}.{cid}: {'recorded only' if cid in got_a else 're-run only'}")
+                    continue
+                if part == "categories":
+                    report.compared += 1
+                    if not _same(got_a[cid], got_b[cid]):
+                        diff.append(f"{uid}: categories.{cid}: recorded {_show(got_a[cid])}, re-run {_show(got_b[cid])}")
+                else:
+                    for fig in ("points", "status"):
+                        report.compared += 1
+                        va, vb = (got_a[cid] or {}).get(fig), got_b[cid].get(fig)
+                        if not _same(va, vb):
+                            diff.append(f"{uid}: items.{cid}.{fig}: recorded {_show(va)}, re-run {_show(vb)}")
+    order_old = [r["unit"]["id"] for r in recorded.get("results", []) if isinstance(r, dict) and "unit" in r]
+    order_new = [r["unit"]["id"] for r in fresh["results"] if r["unit"]["id"] in old]
+    if [u for u in order_old if u in new] != order_new:
+        diff.append("the listing order of the results differs")
+    n_old, n_new = len(recorded.get("errors") or []), len(fresh.get("errors") or [])
+    if n_old != n_new:
+        diff.append(f"submission errors: recorded {n_old}, re-run {n_new}")
+
+
+def verify(results: str | Path, registry: Any = None) -> Report:
+    """Verify a results document (see the module's docstring); never raises for bad input."""
+    from . import api
+    from .reports import evaluation_doc
+    from .submissions import Submissions
+    report = Report(str(results))
+    path = Path(results)
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        report.unreadable = f"{results}: cannot read: {exc.strerror}"
+        return report
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report.unreadable = f"{results}: not a JSON document ({exc})"
+        return report
+    prov = doc.get("provenance") if isinstance(doc, dict) else None
+    if not isinstance(prov, dict) or "criteria" not in prov or not isinstance(prov.get("submissions"), list) \
+            or not isinstance(doc.get("results"), list):
+        report.unreadable = (f"{results}: no provenance to re-run from; verify reads the JSON of "
+                             "`civscore evaluate --format json`")
+        return report
+    base = path.resolve().parent
+    scheme_info = doc.get("scheme") or {}
+    want_sha = scheme_info.get("sha256") or prov.get("criteria_sha256")
+
+    # -- the versions that produced the results ----------------------------------------------
+    from .plugins import civscore_version
+    was = prov.get("civscore") or (doc.get("civscore") or {}).get("version")
+    if was and was != civscore_version():
+        report.notes.append(f"the results were written by civscore {was}; this is {civscore_version()}")
+    plugins_then = prov.get("plugins") or (doc.get("civscore") or {}).get("plugins") or {}
+
+    # -- inputs ------------------------------------------------------------------------------------
+    criteria = str(prov["criteria"])
+    located = _locate(criteria, base)
+    try:
+        scheme = api.load(str(located) if located is not None and located.is_file() else criteria, registry=registry)
+    except CivscoreError as exc:
+        report.unreadable = f"criteria {criteria}: {exc}"
+        return report
+    if want_sha and scheme.sha256 != want_sha:
+        report.inputs.append(f"criteria {criteria}: sha256 was {want_sha[:12]}…, now {scheme.sha256[:12]}…")
+    files, gone = [], []
+    for entry in prov["submissions"]:
+        if not isinstance(entry, dict) or "path" not in entry:
+            report.unreadable = f"{results}: provenance.submissions holds {entry!r}, not {{path, sha256}}"
+            return report
+        found = _locate(str(entry["path"]), base)
+        if found is None or not found.is_file():
+            gone.append(str(entry["path"]))
+            continue
+        try:
+            now = sha256_of(found)
+        except OSError as exc:
+            report.unreadable = f"{entry['path']}: cannot read: {exc.strerror}"
+            return report
+        if entry.get("sha256") and now != entry["sha256"]:
+            report.inputs.append(f"{entry['path']}: sha256 was {str(entry['sha256'])[:12]}…, now {now[:12]}…")
+        files.append((str(entry["path"]), found))
+    if gone:
+        report.unreadable = f"input file(s) gone, cannot re-run: {', '.join(gone)}"
+        return report
+
+    # -- re-run and compare -------------------------------------------------------------------------
+    subs = api.read([f for _, f in files], registry=registry, scheme=scheme)
+    shown = {str(f): rec for rec, f in files}   # report sources as they were recorded
+    for u in subs.units:
+        u.source = shown.get(u.source, u.source)
+    subs = Submissions(subs.units, subs.errors, [{**f, "path": shown.get(f["path"], f["path"])} for f in subs.files])
+    ev = api.evaluate(scheme, subs, by_group=bool(prov.get("by_group")), registry=registry)
+    fresh = evaluation_doc(ev, bool(prov.get("by_group")))
+    plugins_now = fresh["provenance"].get("plugins") or {}
+    for name in sorted(set(plugins_then) | set(plugins_now)):
+        if plugins_then.get(name) != plugins_now.get(name):
+            report.notes.append(f"plugin {name}: {plugins_then.get(name) or 'absent'} then, "
+                                f"{plugins_now.get(name) or 'absent'} now")
+    compare(doc, fresh, report)
+    return report
+
+
+__all__ = ["verify", "compare", "Report", "FIGURES"]
