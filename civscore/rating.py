@@ -202,22 +202,6 @@ def rank_arrays(totals, tie_scores, ids):
     return order, ranks
 
 
-def rank_order(totals: Sequence[float], tie_scores: Sequence[Sequence[float]], ids: Sequence[str],
-               members: Sequence[int]) -> tuple[list[int], dict[int, int]]:
-    """Order ``members`` (indices) by rank and give each its rank (SPEC §3)."""
-    def key(i: int):
-        return (-totals[i], *(-s for s in tie_scores[i]))
-    ordered = sorted(members, key=lambda i: (key(i), ids[i]))
-    ranks: dict[int, int] = {}
-    prev = None
-    for pos, i in enumerate(ordered):
-        k = key(i)
-        if k != prev:
-            rank, prev = pos + 1, k
-        ranks[i] = rank
-    return ordered, ranks
-
-
 @hookimpl
 def civscore_rating_methods():
     return [Thresholds, Quota]
