@@ -241,7 +241,7 @@ def cmd_plugins(args) -> int:
             if ep.name not in shown:
                 dist = getattr(ep, "dist", None)
                 infos.append({"name": ep.name, "origin": "entry-point", "version": dist.version if dist else None,
-                              "status": "not loaded", "error": f"CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {ep.value.split(':')[0]}",
+                              "status": "not loaded", "error": f"CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {ep.name}",
                               "hooks": [], "provides": {}})
     if args.format == "json":
         content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},

@@ -29,6 +29,7 @@ OK, MISSING, INVALID, ERROR = range(4)
 def round2(x: float) -> float:
     """Round half up to 2 decimals, as a person rounds the printed figure
     (89.995 → 90.00, although the float 89.995 lies just below it)."""
+    x = float(x)   # NumPy scalars round far slower than floats
     return math.floor(round(round(x, 9) * 100, 6) + 0.5) / 100
 
 

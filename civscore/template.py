@@ -88,6 +88,12 @@ def expectation(leaf: Leaf, key: str) -> tuple[str, list[str]]:
                 f"{'，分母不能为 0' if role == '分母' else ''}"), []
     if issubclass(cls, b.FormulaScorer):
         return f"数值，用于公式 {p.expr}", []
+    try:
+        said = cls.input_help(key, p, leaf.points) if hasattr(cls, "input_help") else ""
+    except Exception:  # a plugin's bug must not stop a template
+        said = ""
+    if said:
+        return str(said), []
     desc = getattr(cls, "description", "") or ""
     return f"评分器 {leaf.scorer} 读取的值" + (f"：{desc}" if desc else ""), []
 
