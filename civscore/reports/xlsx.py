@@ -15,9 +15,18 @@
   sha256, ``by_group``, every submission file and its sha256.
 
 ``check`` writes 自查 (the summary and categories), 分项, 整改清单, 评审分歧
-and 来源. Workbooks are written in openpyxl's write-only mode (a row at a
-time), text from submissions never becomes a formula, and the same inputs give
-a byte-identical file (fixed timestamps inside the zip).
+and 来源.
+
+Everything in the workbook is written through openpyxl's public API, in its
+write-only mode (a row at a time): :class:`openpyxl.cell.WriteOnlyCell` for
+text and styled cells, ``column_dimensions`` and ``freeze_panes`` for the
+layout. Text is always stored as text (``data_type = "s"``), so text from
+submissions never becomes a formula or an error value; text that starts like
+a formula also gets Excel's quote prefix, so editing the cell does not turn it
+into one either. Characters XML cannot hold are replaced (:func:`clean`). The
+same inputs give a byte-identical file: the workbook's properties carry a
+fixed date and :func:`deterministic_zip` copies the zip's members into a new
+zip with a fixed timestamp.
 """
 from __future__ import annotations
 
@@ -25,6 +34,8 @@ import datetime as _dt
 import io
 import math
 import os
+import re
+import shutil
 import zipfile
 from typing import Any, Iterable, Optional
 
@@ -39,6 +50,10 @@ RISKY = ("=", "+", "-", "@", "\t", "\r")
 STATUS_FILL = {"missing": "FFF2CC", "invalid": "FCE4D6", "error": "F8CBAD"}
 STATUS_ZH = {"ok": "正常", "missing": "缺失", "invalid": "无效", "error": "出错"}
 KIND_ZH = {"criterion": "指标", "bonus": "加分", "penalty": "扣分"}
+# characters XML 1.0 cannot hold beyond openpyxl's ILLEGAL_CHARACTERS_RE (the C0
+# controls): lone surrogates (they cannot even be encoded) and U+FFFE, U+FFFF
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_ZIP64_LIMIT = (1 << 31) - 1
 
 
 def _epoch() -> _dt.datetime:
@@ -52,242 +67,154 @@ def _epoch() -> _dt.datetime:
         return _dt.datetime(1980, 1, 1)
 
 
-class Book:
-    """An openpyxl write-only workbook whose data rows are streamed as XML.
-
-    openpyxl writes the structure: sheets, header rows, styles, column
-    widths, frozen panes, properties. Data rows (:meth:`append`) go to a
-    temporary file per sheet as SpreadsheetML and are spliced into the
-    sheet's ``<sheetData>`` when the book is saved, about ten times faster
-    than openpyxl's per-cell writer. Text is always an inline string, so it
-    can never be a formula; text that starts like one also gets Excel's
-    quote prefix, so editing the cell does not turn it into one either.
-    """
-
-    def __init__(self, title: str = ""):
-        import openpyxl
-        self.wb = openpyxl.Workbook(write_only=True)
-        props = self.wb.properties
-        props.creator = "civscore"
-        props.title = clean(title) or None
-        props.created = props.modified = _epoch()
-        self.sheets: list[_Rows] = []
-        self._styles: dict[tuple, int] = {}
-
-    def style(self, bold: bool = False, fill: Optional[str] = None, quote: bool = False) -> int:
-        """The workbook's style id of a cell format (registered on first use)."""
-        key = (bold, fill, quote)
-        if key not in self._styles:
-            from openpyxl.cell import WriteOnlyCell
-            from openpyxl.styles import Font, PatternFill
-            if not self.sheets:
-                raise RuntimeError("create a sheet before asking for a style")
-            c = WriteOnlyCell(self.sheets[0].ws, value=None)
-            if bold:
-                c.font = Font(bold=True)
-            if fill:
-                c.fill = PatternFill("solid", start_color=STATUS_FILL[fill], end_color=STATUS_FILL[fill])
-            if quote:
-                c.quotePrefix = True
-            self._styles[key] = c.style_id
-        return self._styles[key]
-
-    def sheet(self, title: str, header: Optional[list] = None, widths: Iterable[float] = (),
-              freeze: Optional[str] = None, extra_headers: Iterable[list] = ()) -> "_Rows":
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-        ws = self.wb.create_sheet(title)
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = width
-        if freeze:
-            ws.freeze_panes = freeze
-        heads = ([header] if header else []) + list(extra_headers)
-        for row in heads:
-            cells = []
-            for v in row:
-                c = WriteOnlyCell(ws, value=clean(v))
-                if isinstance(c.value, str):
-                    c.data_type = "s"
-                c.font = Font(bold=True)
-                cells.append(c)
-            ws.append(cells)
-        rows = _Rows(self, ws, len(self.sheets) + 1, len(heads))
-        self.sheets.append(rows)
-        return rows
-
-    def cell(self, ws: "_Rows", value: Any, bold: bool = False, fill: Optional[str] = None) -> Any:
-        """A styled value for :meth:`append`."""
-        return _Styled(value, self.style(bold=bold, fill=fill, quote=isinstance(value, str) and value[:1] in RISKY))
-
-    def append(self, ws: "_Rows", row: list) -> bool:
-        """Append a row; False (and nothing written) when the sheet is full."""
-        return ws.add(row)
-
-    def append_capped(self, ws: "_Rows", row: list) -> bool:
-        """Append a row, keeping the sheet's last row for a note that rows were left out."""
-        if ws.next_row < MAX_ROWS:
-            return ws.add(row)
-        if ws.next_row == MAX_ROWS:
-            ws.add(["… more rows were left out (the sheet is full); see the JSON report"])
-        return False
-
-    def save(self) -> bytes:
-        buf = io.BytesIO()
-        self.wb.save(buf)
-        rows = {f"xl/worksheets/sheet{s.index}.xml": s for s in self.sheets}
-        try:
-            return deterministic_zip(buf.getvalue(), rows)
-        finally:
-            for s in self.sheets:
-                s.close()
-
-
-class _Styled:
-    __slots__ = ("value", "style")
-
-    def __init__(self, value: Any, style: int):
-        self.value = value
-        self.style = style
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class _Rows:
-    """One sheet's data rows, written as SpreadsheetML to a temporary file."""
-
-    def __init__(self, book: Book, ws: Any, index: int, header_rows: int):
-        import tempfile
-        from openpyxl.utils import get_column_letter
-        self.book = book
-        self.ws = ws
-        self.index = index
-        self.next_row = header_rows + 1
-        self.file = tempfile.TemporaryFile()
-        self._buf: list[str] = []
-        self._letters = [get_column_letter(i) for i in range(1, 64)]
-        self._get_letter = get_column_letter
-
-    def letter(self, col: int) -> str:
-        while col >= len(self._letters):
-            self._letters.append(self._get_letter(len(self._letters) + 1))
-        return self._letters[col]
-
-    def add(self, row: list) -> bool:
-        r = self.next_row
-        if r > MAX_ROWS:
-            return False
-        self.next_row += 1
-        rs = str(r)
-        parts = [f'<row r="{rs}">']
-        letters = self._letters
-        for col, v in enumerate(row):
-            style = ""
-            if type(v) is _Styled:
-                style = f' s="{v.style}"'
-                v = v.value
-            if v is None or v == "":
-                if style:
-                    parts.append(f'<c r="{letters[col] if col < len(letters) else self.letter(col)}{rs}"{style}/>')
-                continue
-            ref = (letters[col] if col < len(letters) else self.letter(col)) + rs
-            if type(v) is not str:
-                if isinstance(v, bool):
-                    v = "是" if v else "否"
-                elif isinstance(v, int) or getattr(v, "dtype", None) is not None and v.dtype.kind in "iu":
-                    parts.append(f'<c r="{ref}"{style}><v>{int(v)}</v></c>')
-                    continue
-                elif isinstance(v, float):   # numpy floats too
-                    if math.isfinite(v):
-                        parts.append(f'<c r="{ref}"{style}><v>{float(v)!r}</v></c>')
-                        continue
-                    v = str(float(v))
-            if not isinstance(v, str):
-                v = str(v)
-            v = clean(v)
-            if not style and v[:1] in RISKY:
-                style = f' s="{self.book.style(quote=True)}"'
-            space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-            parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_escape(v)}</t></is></c>')
-        parts.append("</row>")
-        self._buf.append("".join(parts))
-        if len(self._buf) >= 2000:
-            self.flush()
-        return True
-
-    def size(self) -> int:
-        self.flush()
-        return self.file.tell()
-
-    def flush(self) -> None:
-        if self._buf:
-            self.file.write("".join(self._buf).encode("utf-8"))
-            self._buf.clear()
-
-    def splice(self, xml: bytes, out) -> None:
-        """Write ``xml`` (the sheet openpyxl wrote) to ``out`` with the rows inside ``<sheetData>``."""
-        self.flush()
-        end = xml.find(b"</sheetData>")
-        if end < 0:
-            empty = xml.find(b"<sheetData />") if b"<sheetData />" in xml else xml.find(b"<sheetData/>")
-            if empty < 0:
-                raise RuntimeError("no <sheetData> in a worksheet openpyxl wrote")
-            tag_end = xml.index(b">", empty) + 1
-            out.write(xml[:empty] + b"<sheetData>")
-            self._copy(out)
-            out.write(b"</sheetData>" + xml[tag_end:])
-            return
-        out.write(xml[:end])
-        self._copy(out)
-        out.write(xml[end:])
-
-    def _copy(self, out) -> None:
-        self.file.seek(0)
-        for block in iter(lambda: self.file.read(1 << 20), b""):
-            out.write(block)
-
-    def close(self) -> None:
-        self.file.close()
-
-
-_XML_ILLEGAL = None
-
-
 def clean(value: Any) -> Any:
-    """A value a cell can hold: no control characters, at most 32,767 characters."""
-    global _XML_ILLEGAL
+    """A value a cell can hold: characters XML cannot hold replaced by U+FFFD,
+    at most 32,767 characters."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if not isinstance(value, str):
         value = str(value)
-    if _XML_ILLEGAL is None:
-        import re
-        _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-    value = _XML_ILLEGAL.sub("\ufffd", value)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    value = _NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
     if len(value) > MAX_CELL:
         value = value[:MAX_CELL - 1] + "…"
     return value
 
 
-def deterministic_zip(data: bytes, rows: Optional[dict] = None) -> bytes:
-    """The same workbook with fixed timestamps on every zip entry, and each
-    sheet's streamed rows (``rows``: member name → :class:`_Rows`) spliced in."""
+def _plain(value: Any) -> Any:
+    """``value`` as a cell value: None, an int, a finite float or text (``clean``ed;
+    True/False as 是/否, empty text as None)."""
+    if value is None:
+        return None
+    if type(value) is not str:
+        kind = getattr(getattr(value, "dtype", None), "kind", "")     # NumPy scalars
+        if isinstance(value, bool) or kind == "b":
+            value = "是" if value else "否"
+        elif isinstance(value, int) or kind in ("i", "u"):
+            return int(value)
+        elif isinstance(value, float) or kind == "f":
+            number = float(value)
+            if math.isfinite(number):
+                return number
+            value = str(number)
+        else:
+            value = str(value)
+    return clean(value) or None
+
+
+class Sheet:
+    """A write-only worksheet and the number of rows written to it so far."""
+    __slots__ = ("ws", "rows")
+
+    def __init__(self, ws: Any):
+        self.ws = ws
+        self.rows = 0
+
+
+class Book:
+    """An openpyxl write-only workbook, written a row at a time."""
+
+    def __init__(self, title: str = ""):
+        import openpyxl
+        from openpyxl.styles import Font
+        self.wb = openpyxl.Workbook(write_only=True)
+        props = self.wb.properties
+        props.creator = "civscore"
+        props.title = clean(title) or None
+        props.created = props.modified = _epoch()
+        self._bold = Font(bold=True)
+        self._fills: dict[str, Any] = {}
+
+    def _fill(self, status: str) -> Any:
+        if status not in self._fills:
+            from openpyxl.styles import PatternFill
+            color = STATUS_FILL[status]
+            self._fills[status] = PatternFill("solid", start_color=color, end_color=color)
+        return self._fills[status]
+
+    def cell(self, ws: Sheet, value: Any, bold: bool = False, fill: Optional[str] = None) -> Any:
+        """A cell for :meth:`append` holding ``value`` (bold, or shaded by an item
+        status of :data:`STATUS_FILL`). Text is always text: never a formula or
+        an error value, and with a quote prefix when it starts like a formula."""
+        c = self._cell(ws, _plain(value))
+        if bold:
+            c.font = self._bold
+        if fill:
+            c.fill = self._fill(fill)
+        return c
+
+    @staticmethod
+    def _cell(ws: Sheet, value: Any) -> Any:
+        """A cell holding ``value``, a result of :func:`_plain`."""
+        from openpyxl.cell import WriteOnlyCell
+        c = WriteOnlyCell(ws.ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"
+            if value[:1] in RISKY:
+                c.quotePrefix = True
+        return c
+
+    def _row(self, ws: Sheet, row: Iterable) -> list:
+        """The cells of ``row``: numbers as they are (openpyxl's own number cells),
+        text as text cells (:meth:`_cell`), cells from :meth:`cell` unchanged."""
+        from openpyxl.cell.cell import Cell
+        cells: list = []
+        for v in row:
+            t = type(v)
+            if t is int or t is float and math.isfinite(v) or v is None or t is Cell:
+                cells.append(v)
+                continue
+            v = _plain(v)
+            cells.append(self._cell(ws, v) if isinstance(v, str) else v)
+        return cells
+
+    def sheet(self, title: str, header: Optional[list] = None, widths: Iterable[float] = (),
+              freeze: Optional[str] = None, extra_headers: Iterable[list] = ()) -> Sheet:
+        """A new sheet with column ``widths``, panes frozen at ``freeze`` and bold header rows."""
+        from openpyxl.utils import get_column_letter
+        ws = Sheet(self.wb.create_sheet(title))
+        for col, width in enumerate(widths, start=1):
+            ws.ws.column_dimensions[get_column_letter(col)].width = width
+        if freeze:
+            ws.ws.freeze_panes = freeze
+        for row in ([header] if header else []) + list(extra_headers):
+            self.append(ws, [self.cell(ws, v, bold=True) for v in row])
+        return ws
+
+    def append(self, ws: Sheet, row: list) -> bool:
+        """Append a row; False (and nothing written) when the sheet is full."""
+        if ws.rows >= MAX_ROWS:
+            return False
+        ws.ws.append(self._row(ws, row))
+        ws.rows += 1
+        return True
+
+    def append_capped(self, ws: Sheet, row: list) -> bool:
+        """Append a row, keeping the sheet's last row for a note that rows were left out."""
+        if ws.rows < MAX_ROWS - 1:
+            return self.append(ws, row)
+        if ws.rows == MAX_ROWS - 1:
+            self.append(ws, ["… more rows were left out (the sheet is full); see the JSON report"])
+        return False
+
+    def save(self) -> bytes:
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return deterministic_zip(buf.getvalue())
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """The same zip (an XLSX workbook openpyxl saved) with a fixed timestamp
+    (:func:`_epoch`) on every member, so equal workbooks give equal bytes."""
     stamp = _epoch().timetuple()[:6]
     out = io.BytesIO()
-    rows = rows or {}
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            if info.filename in rows:
-                big = rows[info.filename].size() > (1 << 31)
-                with dst.open(fixed, "w", force_zip64=big) as fh:
-                    rows[info.filename].splice(src.read(info.filename), fh)
-            else:
-                dst.writestr(fixed, src.read(info.filename))
+            with src.open(info) as fin, dst.open(fixed, "w", force_zip64=info.file_size > _ZIP64_LIMIT) as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
     return out.getvalue()
 
 
