@@ -92,8 +92,8 @@ class Evaluation:
         table file come as slices of its column, not a lookup per unit."""
         out: list = []
         for table, start, stop, rows in self._segments:
-            if table is None:
-                out.extend(u.data.get(key) for u in self.units[start:stop])
+            if table is None:   # blank strings are missing: scorers see None (SPEC §6)
+                out.extend(_blank_is_none(u.data.get(key)) for u in self.units[start:stop])
             else:
                 col = table.columns.get(key)
                 if col is None:
@@ -143,9 +143,8 @@ class Evaluation:
             if self.keep_reasons:
                 self.reasons[leaf.id] = [r for p in parts for r in p[0][leaf.id][2]]
             self.complete &= self.status[leaf.id] != ERROR
-        for (_, failures), start in zip(parts, bounds):
+        for _, failures in parts:
             self.failures.extend(failures)
-        del self.failures[1000:]
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
         values = self.column(leaf.input)
@@ -177,8 +176,12 @@ class Evaluation:
             fractions, status, reasons = self._from_outcomes(broken, who)
         except Exception as exc:
             fractions, status, reasons = self._from_outcomes(self._one_by_one(leaf, values, datas, who, exc), who)
-        for i in np.flatnonzero(status == ERROR)[:1000].tolist():
+        failed = np.flatnonzero(status == ERROR)
+        for i in failed[:FAILURES_PER_ITEM].tolist():
             self._failure(leaf, i, reasons[i][0] if reasons and reasons[i] else f"{who} failed")
+        if len(failed) > FAILURES_PER_ITEM:   # one line per unit would bury the message
+            self.failures.append(f"{leaf.id}: {who} failed for {len(failed) - FAILURES_PER_ITEM} more unit(s) "
+                                 f"({len(failed)} of {n} in all); see each unit's item status")
         return fractions, status, reasons
 
     def _from_outcomes(self, outcomes: list, who: str):
@@ -251,8 +254,7 @@ class Evaluation:
         return outcomes
 
     def _failure(self, leaf: Leaf, i: int, message: str) -> None:
-        if len(self.failures) < 1000:
-            self.failures.append(f"{self.units[i].where}: unit {self.units[i].id!r}: {leaf.id}: {message}")
+        self.failures.append(f"{self.units[i].where}: unit {self.units[i].id!r}: {leaf.id}: {message}")
 
     def _totals(self) -> None:
         scheme, n = self.scheme, self.n
@@ -378,6 +380,7 @@ class Evaluation:
 
 
 MIN_UNITS_PER_JOB = 20000
+FAILURES_PER_ITEM = 5     # stderr lines naming units, per failing item; the rest are counted
 _PARENT: Optional["Evaluation"] = None
 
 
@@ -432,6 +435,10 @@ def _segments(units: list[Unit]) -> list[tuple]:
             segs.append((table, i, j, None if consecutive else rows))
         i = j
     return segs
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _msg(exc: BaseException) -> str:

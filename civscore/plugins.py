@@ -3,10 +3,15 @@
 One :class:`pluggy.PluginManager` per run. Built-in modules are registered
 first, exactly as a third-party plugin is; then every entry point of the
 ``civscore`` group (unless ``CIVSCORE_DISABLE_PLUGIN_AUTOLOAD`` is set), then
-modules named with ``-p NAME``, then every ``*.py`` in ``--plugins-dir``.
-``-p no:NAME`` blocks a plugin by name. A plugin that fails to import or
-register is skipped with a warning (fatal with ``strict=True``); a
-misspelled hook implementation is an error at start-up (``check_pending``).
+entry points or modules named with ``-p NAME`` (a module already loaded is
+not loaded twice), then every ``*.py`` in ``--plugins-dir``. ``-p no:NAME``
+blocks a plugin by name (an entry point also by its module). A plugin that
+fails to import, or whose registering hook raises or returns something that
+is not a subclass of the right base class, is skipped with a warning and
+contributes nothing (fatal with ``strict=True``); a misspelled hook
+implementation, or one with arguments its hook lacks, is an error at
+start-up. Two plugins providing one name is an error naming both. The whole
+contract for plugin authors is docs/plugins.md.
 """
 from __future__ import annotations
 

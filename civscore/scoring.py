@@ -100,6 +100,13 @@ class Scorer:
         return [key]
 
     @classmethod
+    def input_help(cls, key: str, params: Params, points: float) -> str:
+        """What a unit writes under ``key``, one line for ``civscore init``'s
+        templates (e.g. "各采样点尘土克数，用 ; 分隔"). Default: none, and the
+        template shows :attr:`description`."""
+        return ""
+
+    @classmethod
     def check_params(cls, params: Params, points: float) -> list[str]:
         """Extra load-time checks needing the leaf's points; return error messages."""
         return []
@@ -115,11 +122,6 @@ class Scorer:
         in order. The default calls :meth:`score` for each unit."""
         score = self.score
         return [score(v, params, d) for v, d in zip(values, datas)]
-
-    def describe_params(self) -> str:
-        """One line on how this leaf is scored, for ``explain``."""
-        p = self.params.model_dump(exclude_defaults=False)
-        return ", ".join(f"{k}={v!r}" for k, v in p.items())
 
 
 _NO_DATA: Mapping[str, Any] = {}
