@@ -121,6 +121,8 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     doc = header(ev)
     doc["criteria"] = scheme.describe()
     result = result_doc(ev, i)
+    if ev.n == 1:   # alone, a unit is "rank 1 of 1": say nothing rather than something misleading
+        result["rank"] = None
     doc["result"] = result
     if result["vetoed"]:
         nxt = None

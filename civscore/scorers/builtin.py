@@ -47,9 +47,13 @@ class Boolean(ValueScorer):
             got = to_bool(value)
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
+        said = "yes" if got else "no"
+        if self.id.startswith("penalty."):   # earning a penalty item's points costs the unit
+            return Outcome(1.0 if got == params.expect else 0.0, "ok",
+                           [f"{said}: {'the penalty applies' if got == params.expect else 'no penalty'}"])
         if got == params.expect:
-            return Outcome(1.0, "ok", [f"{'yes' if got else 'no'}, as required"])
-        return Outcome(0.0, "ok", [f"{'yes' if got else 'no'}, but {'yes' if params.expect else 'no'} is required"])
+            return Outcome(1.0, "ok", [f"{said}, as required"])
+        return Outcome(0.0, "ok", [f"{said}, but {'yes' if params.expect else 'no'} is required"])
 
 
 class Checklist(ValueScorer):
