@@ -57,12 +57,19 @@ def combine_numbers(values: list[float], aggregate: str = "mean") -> float:
     n = len(nums)
     if aggregate == "median":
         m = n // 2
-        return nums[m] if n % 2 else math.fsum(nums[m - 1:m + 1]) / 2
+        return nums[m] if n % 2 else _mean(nums[m - 1:m + 1])
     if aggregate == "trimmed-mean" and n >= 3:
-        return math.fsum(nums[1:-1]) / (n - 2)
+        return _mean(nums[1:-1])
     if aggregate not in AGGREGATES:
         raise ValueError(f"unknown aggregate {aggregate!r}; use {', '.join(AGGREGATES)}")
-    return math.fsum(nums) / n
+    return _mean(nums)
+
+
+def _mean(nums: list[float]) -> float:
+    try:
+        return math.fsum(nums) / len(nums)
+    except OverflowError:  # two assessors giving 1.7e308: the sum overflows, the mean does not
+        return math.fsum(x / len(nums) for x in nums)
 
 
 def combine_booleans(values: list[bool]) -> bool:

@@ -117,8 +117,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def write_atomic(path, content) -> None:
-    """``--output``, written atomically; a missing or read-only folder or a full
-    disk is the user's to fix (exit 2), not an internal error."""
+    """``--output``, written atomically; a folder that cannot be created or
+    written, or a full disk, is the user's to fix (exit 2), not an internal error."""
     try:
         _write_atomic(path, content)
     except OSError as exc:

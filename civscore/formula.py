@@ -13,6 +13,7 @@ import ast
 import decimal
 import math
 import operator
+import warnings
 from typing import Any, Callable, Mapping
 
 MAX_LENGTH = 2000
@@ -30,7 +31,8 @@ class FormulaValueError(ValueError):
 
 
 def _safe_pow(a: float, b: float) -> float:
-    if abs(b) > 1000 or (abs(a) > 1 and abs(b) * math.log10(abs(a)) > 300):
+    # |a ** b| = 10 ** (b · log10|a|): too large for |a| > 1 with b > 0 and for |a| < 1 with b < 0 (1e-300 ** -3)
+    if abs(b) > 1000 or (a != 0 and b * math.log10(abs(a)) > 300):
         raise FormulaValueError("power too large")
     try:
         result = a ** b
@@ -72,7 +74,11 @@ _CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
 def _round(x: float, n: float = 0) -> float:
     """Round half up, as a person rounds (round(2.5) is 3, round(2.675, 2) is 2.68),
     like the reported totals; not Python's round-half-to-even."""
-    n = int(n)
+    if not (math.isfinite(x) and math.isfinite(n)):  # round(x, inf - inf): a value that is not finite, never int(nan)
+        return math.nan
+    # a float has no digits beyond ±400: clamping changes nothing, and round(True, -10**300) on an int
+    # would compute 10 ** 10**300 (a hang); comparisons give bools, so x is made a float too
+    x, n = float(x), max(-400, min(400, int(n)))
     try:
         with decimal.localcontext() as ctx:
             ctx.prec = 60
@@ -82,8 +88,17 @@ def _round(x: float, n: float = 0) -> float:
         return float(round(x, n))
 
 
+def _min(*args: float) -> float:
+    """min() that keeps a NaN (as NumPy's does, so the scalar and vector paths agree)."""
+    return math.nan if any(a != a for a in args) else min(args)
+
+
+def _max(*args: float) -> float:
+    return math.nan if any(a != a for a in args) else max(args)
+
+
 _FUNCS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "min": (min, 1, 50), "max": (max, 1, 50), "abs": (abs, 1, 1), "round": (_round, 1, 2),
+    "min": (_min, 1, 50), "max": (_max, 1, 50), "abs": (abs, 1, 1), "round": (_round, 1, 2),
 }
 
 Evaluator = Callable[[Mapping[str, float]], Any]
@@ -99,7 +114,9 @@ class Formula:
         if len(source) > MAX_LENGTH:
             raise FormulaError(f"the expression is longer than {MAX_LENGTH} characters")
         try:
-            tree = ast.parse(source.strip(), mode="eval")
+            with warnings.catch_warnings():  # "1if x else 2": an error here, not a SyntaxWarning on stderr
+                warnings.simplefilter("error", SyntaxWarning)
+                tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
             raise FormulaError(f"syntax error at column {exc.offset}: {exc.msg}") from None
         except (ValueError, RecursionError, MemoryError):
@@ -268,7 +285,7 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
             fn = {ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.mod}[op]
             return fn(a, safe), inv | zero
         if op is ast.Pow:
-            big = (np.abs(b) > 1000) | ((np.abs(a) > 1) & (np.abs(b) * np.log10(np.maximum(np.abs(a), 1.0)) > 300))
+            big = (np.abs(b) > 1000) | ((a != 0) & (b * np.log10(np.where(a == 0, 1.0, np.abs(a))) > 300))
             zero_neg = (a == 0) & (b < 0)
             complex_ = (a < 0) & (b != np.floor(b))
             skip = np.broadcast_to(big | zero_neg | complex_, (n,))

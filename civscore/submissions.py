@@ -392,46 +392,48 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
         data_of = lambda cells, i=data_idx[0]: (cells[i],)  # noqa: E731
     else:
         data_of = lambda cells: ()  # noqa: E731
-    for rownum, cells in rows:
-        if isinstance(cells, SubmissionError):  # a line the CSV parser could not read
-            yield cells
-            continue
-        if len(cells) != width:
-            while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
-                cells = cells[:-1]
-            if not any(c is not None and str(c).strip() for c in cells):
-                continue  # a blank line
-            if len(cells) > width:
-                yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+    try:  # rows read so far reach the table even if reading stops midway (their units were handed out)
+        for rownum, cells in rows:
+            if isinstance(cells, SubmissionError):  # a line the CSV parser could not read
+                yield cells
                 continue
-            cells = list(cells) + [None] * (width - len(cells))
-        if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
-            yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
-            continue
-        uid = cells[id_col]
-        uid = uid.strip() if isinstance(uid, str) else _text(uid)
-        if not uid:
-            if not any(c is not None and str(c).strip() for c in cells):
-                continue  # a row of empty cells
-            yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
-            continue
-        name = cells[name_col]
-        name = name.strip() if isinstance(name, str) else _text(name)
-        if not name:
-            yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
-            continue
-        if len(uid) > 200:
-            yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
-            continue
-        fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else _text(cells[i])
-                  for i in other_cols] if other_cols else (None, None, None)
-        chunk.append(data_of(cells))
-        idx = table.n
-        table.n += 1
-        if len(chunk) >= chunk_size:
-            flush()
-        yield Unit(uid, name, RowView(table, idx), fields[0], fields[1], fields[2], source, rownum)
-    flush()
+            if len(cells) != width:
+                while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+                    cells = cells[:-1]
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # a blank line
+                if len(cells) > width:
+                    yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+                    continue
+                cells = list(cells) + [None] * (width - len(cells))
+            if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
+                yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
+                continue
+            uid = cells[id_col]
+            uid = uid.strip() if isinstance(uid, str) else _text(uid)
+            if not uid:
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # a row of empty cells
+                yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
+                continue
+            name = cells[name_col]
+            name = name.strip() if isinstance(name, str) else _text(name)
+            if not name:
+                yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
+                continue
+            if len(uid) > 200:
+                yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
+                continue
+            fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else _text(cells[i])
+                      for i in other_cols] if other_cols else (None, None, None)
+            chunk.append(data_of(cells))
+            idx = table.n
+            table.n += 1
+            if len(chunk) >= chunk_size:
+                flush()
+            yield Unit(uid, name, RowView(table, idx), fields[0], fields[1], fields[2], source, rownum)
+    finally:
+        flush()
 
 
 class XlsxReader(Reader):
@@ -467,22 +469,25 @@ class XlsxReader(Reader):
         if merged_rows.get(1):
             raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
 
+        def plain(value):
+            if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula: a formula all the same
+                return str(getattr(value, "text", None) or "=formula")
+            return value
+
         def rows():
             cells_by_pos = getattr(sheet, "_cells", None)
             if cells_by_pos is None:  # read-only: stream the rows the file holds, not the dimensions it claims
                 if hasattr(sheet, "reset_dimensions"):
                     sheet.reset_dimensions()
                 for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield r, list(cells)
+                    yield r, [plain(v) for v in cells]
                 return
             # only the cells that exist: iter_rows would create every cell up to a stray one at XFD1048576
             by_row: dict[int, dict[int, Any]] = {}
             for (r, c), cell in list(cells_by_pos.items()):
                 value = cell.value
                 if value is not None:
-                    if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula
-                        value = str(getattr(value, "text", None) or "=formula")
-                    by_row.setdefault(r, {})[c] = value
+                    by_row.setdefault(r, {})[c] = plain(value)
             for r in sorted(by_row):
                 cols = by_row[r]
                 yield r, [cols.get(c) for c in range(1, max(cols) + 1)]

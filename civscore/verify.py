@@ -165,6 +165,9 @@ def verify(results: str | Path, registry: Any = None) -> Report:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         report.unreadable = f"{results}: not a JSON document ({exc})"
         return report
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100,000 nested brackets
+        report.unreadable = f"{results}: not a readable JSON document ({type(exc).__name__}: {str(exc).split(';')[0]})"
+        return report
     prov = doc.get("provenance") if isinstance(doc, dict) else None
     if not isinstance(prov, dict) or "criteria" not in prov or not isinstance(prov.get("submissions"), list) \
             or not isinstance(doc.get("results"), list):

@@ -154,6 +154,9 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
     target.parent.mkdir(parents=True, exist_ok=True)
     pieces = [content] if isinstance(content, (str, bytes)) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)   # as open() would make it, not mkstemp's private 0600
     try:
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:

@@ -1,6 +1,7 @@
 """``table`` and ``markdown``: the same report, two tabulate formats."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tabulate import tabulate
@@ -9,7 +10,18 @@ from . import Writer, lost_points, stars_text, summary
 from ..values import fmt
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from submissions made safe for a terminal: control characters (escape
+    sequences, carriage returns, bidi overrides) become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def _cell(text: Any, markdown: bool) -> Any:
+    if isinstance(text, str):
+        text = printable(text)
     if markdown and isinstance(text, str):
         return text.replace("|", "\\|").replace("\n", " ")
     return text
@@ -55,7 +67,7 @@ class TextWriter(Writer):
                  "",
                  f"{s['units']} units: {s['rated']} rated, {s['vetoed']} vetoed, {s['incomplete']} incomplete; "
                  f"{s['errors']} submission error(s)"]
-        return "\n".join(lines) + "\n"
+        return printable("\n".join(lines)) + "\n"
 
     def check(self, doc) -> str:
         r = doc["result"]
@@ -113,7 +125,7 @@ class TextWriter(Writer):
             out.append("Top level reached.")
         if doc["target"] is not None:
             out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
-        return "\n".join(out) + "\n"
+        return printable("\n".join(out)) + "\n"
 
 
 def pad_lines(text: str) -> str:
