@@ -17,6 +17,7 @@ from typing import Any, Optional, Sequence
 from . import api
 from .errors import CivscoreError, UsageError
 from .plugins import PluginManager, plugin_in_traceback
+from .memory import gc_paused
 from .progress import Progress
 from .reports import write_atomic as _write_atomic
 
@@ -165,11 +166,12 @@ def cmd_evaluate(args) -> int:
                       jobs=args.jobs, progress=bar)
     bar.phase("writing the report")
     try:
-        if args.output:
-            write_atomic(args.output, writer.evaluation_chunks(ev))
-        else:
-            bar.close()
-            _emit(writer.evaluation(ev), args, writer)
+        with gc_paused():
+            if args.output:
+                write_atomic(args.output, writer.evaluation_chunks(ev))
+            else:
+                bar.close()
+                _emit(writer.evaluation(ev), args, writer)
     finally:
         bar.close()
     for e in ev.errors:

@@ -17,6 +17,7 @@ from .errors import PluginError, SubmissionError
 from .plugins import Registry, get_registry
 import numpy as np
 
+from .memory import gc_paused
 from .rating import rank_arrays
 from .scoring import STATUSES, Batch, Outcome
 from .submissions import RowView, Unit
@@ -110,6 +111,10 @@ class Evaluation:
         """Score every leaf, then totals, vetoes, ranks and stars. ``jobs`` > 1
         scores slices of the units in forked worker processes (same figures);
         ``progress(done, total, what)`` is told as leaves are scored."""
+        with gc_paused():
+            return self._run(by_group, jobs, progress)
+
+    def _run(self, by_group: bool, jobs: int, progress: Any) -> "Evaluation":
         self.by_group = by_group
         if jobs > 1 and self.n >= 2 * MIN_UNITS_PER_JOB:
             self._score_parallel(min(jobs, self.n // MIN_UNITS_PER_JOB))

@@ -26,6 +26,7 @@ else:  # pragma: no cover
 
 from .errors import SubmissionError
 from .hookspecs import hookimpl
+from .memory import gc_paused
 from .plugins import Registry, get_registry
 
 UNIT_FIELDS = ("id", "name", "group", "region", "period")
@@ -616,9 +617,16 @@ def read_all(paths: Iterable[str | Path], registry: Registry | None = None, sche
     registry = registry or get_registry()
     panel = Aggregator(scheme)
     files, errors = expand(paths, registry)
+    hashes: list[dict[str, str]] = []
+    with gc_paused():
+        units = _collect(files, registry, jobs, panel, errors, hashes)
+    return Submissions(panel.combine(units, errors), errors, hashes)
+
+
+def _collect(files: list[Path], registry: Registry, jobs: int, panel: Any, errors: list, hashes: list) -> list[Unit]:
+    """Every file's units in order, duplicates and bad rows turned into errors."""
     units: list[Unit] = []
     seen: dict[str, Unit] = {}
-    hashes = []
     for items, digest in _read_files(files, registry, jobs):
         if digest is not None:
             hashes.append(digest)
@@ -636,4 +644,4 @@ def read_all(paths: Iterable[str | Path], registry: Registry | None = None, sche
                 continue
             seen[item.id] = item
             units.append(item)
-    return Submissions(panel.combine(units, errors), errors, hashes)
+    return units
