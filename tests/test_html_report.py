@@ -285,3 +285,53 @@ def test_number_format():
     assert report.fmt(1 / 3) == "0.33"
     assert report.fmt(-0.0001) == "0"
     assert report.fmt(None) == "—"
+
+
+def test_assessor_disagreements_show_escaped_in_both_pages(tmp_path):
+    """A panel's disagreement (docs/assessors.md) is flagged in the evaluation
+    page and in the check page, with hostile assessor names as text."""
+    import json
+    import subprocess
+    import sys
+    crit = tmp_path / "c.toml"
+    crit.write_text('''format = "civscore/1"
+[scheme]
+id = "panel"
+title = "评审"
+version = "1"
+full_marks = 10
+[rating]
+levels = [{ stars = 1, min_score = 5 }]
+max_spread = 2
+[criteria.a]
+title = "类别"
+[criteria.a.score]
+title = "现场评分"
+points = 10
+scorer = "manual"
+''', encoding="utf-8")
+    unit = tmp_path / "u.toml"
+    unit.write_text('''[unit]
+id = "u1"
+name = "单位"
+[[assessors]]
+name = "<script>alert(1)</script>"
+[assessors.data]
+"a.score" = 9
+[[assessors]]
+name = "李四"
+[assessors.data]
+"a.score" = 3
+''', encoding="utf-8")
+    pages = []
+    for cmd in (["evaluate", str(crit), str(unit)], ["check", str(crit), str(unit)]):
+        out = tmp_path / f"{cmd[0]}.html"
+        proc = subprocess.run([sys.executable, "-m", "civscore", *cmd, "-f", "html", "-o", str(out)],
+                              capture_output=True, text=True)
+        assert proc.returncode in (0, 1), proc.stderr
+        pages.append(out.read_text(encoding="utf-8"))
+    for page in pages:
+        assert "评审分歧" in page and "a.score" in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; 9" in page and "李四 3" in page
+        assert "<script>alert(1)</script>" not in page
+        assert "取 6" in page          # the mean of 9 and 3 is what was scored

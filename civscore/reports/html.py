@@ -593,6 +593,7 @@ def _unit_detail(scheme: _Scheme, result: Mapping[str, Any], floor: float | None
         notes.append(f'<div class="note bad">一票否决：{vetoes}</div>')
     if result.get("complete") is False:
         notes.append('<div class="note">评分不完整：有评分项出错（状态“评分出错”），结果仅供参考。</div>')
+    notes.append(_disagreements(result))
     parts.extend(notes)
     src = result.get("source")
     parts.append(f'<p class="sum">基础分 <b>{fmt(result.get("base"))}</b> ＋ 加分 <b>{fmt(result.get("bonus"))}</b>'
@@ -608,6 +609,22 @@ def _unit_detail(scheme: _Scheme, result: Mapping[str, Any], floor: float | None
     parts.append(_items_table(scheme, result.get("items") or {}))
     parts.append("</div>")
     return "".join(parts)
+
+
+def _disagreements(result: Mapping[str, Any]) -> str:
+    """Items where a unit's assessors disagree beyond the scheme's max_spread (docs/assessors.md)."""
+    flags = result.get("disagreements") or {}
+    if not isinstance(flags, Mapping) or not flags:
+        return ""
+    from ..assessors import value_text
+    rows = []
+    for key, flag in flags.items():
+        flag = flag if isinstance(flag, Mapping) else {}
+        given = "，".join(f"{esc(who)} {esc(value_text(v))}" for who, v in (flag.get("values") or {}).items())
+        rows.append(f"<li><code>{esc(key)}</code>：{given} → 取 {esc(value_text(flag.get('combined')))}"
+                    f"（{esc(flag.get('reason'))}）</li>")
+    return ('<div class="note disagree"><b>评审分歧</b>（评审员打分差距超过方案允许的范围，请复核）：'
+            f'<ul>{"".join(rows)}</ul></div>')
 
 
 def _veto_label(scheme: _Scheme, veto_id: Any) -> str:
@@ -783,6 +800,15 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
     else:
         body.append('<p class="empty">没有单位被一票否决。</p>')
     body.append("</section>")
+
+    # ----- assessors' disagreements (only when a scheme is scored by several assessors)
+    disputed = [r for r in results if r.get("disagreements")]
+    if disputed:
+        body.append(f'<section id="disagreements"><h2>评审分歧（{len(disputed)}）</h2>')
+        for r in disputed:
+            unit = r.get("unit") or {}
+            body.append(f'<h3><code>{esc(unit.get("id"))}</code> {esc(unit.get("name"))}</h3>' + _disagreements(r))
+        body.append("</section>")
 
     # ----- errors
     body.append('<section id="errors"><h2>提交错误</h2>')
@@ -970,6 +996,9 @@ def render_check(doc: Mapping[str, Any]) -> str:
         body.append('<div class="note" id="invalid-vetoes">以下否决项的数据无法识别（应为“是/否”），请更正：'
                     + "、".join(_veto_label(scheme, v) for v in invalid) + "</div>")
     body.append("</section>")
+
+    if result.get("disagreements"):
+        body.append('<section id="disagreements"><h2>评审分歧</h2>' + _disagreements(result) + "</section>")
 
     # ----- all items
     body.append('<section id="items"><h2>全部评分项</h2><details><summary>展开全部评分项明细</summary>'
