@@ -82,3 +82,21 @@ def test_row_order_in_a_table_gives_the_same_figures(tmp_path, capsys):
         r.pop("row")
         r.pop("source")
     assert a == b
+
+
+def test_json_results_stream_one_line_each_and_parse_like_the_whole_document(tmp_path):
+    """The JSON writer streams results one per line; the document it writes
+    is the same data as SPEC §5's whole document."""
+    import json as _json
+
+    import civscore
+    from civscore.reports import evaluation_doc
+    from civscore.reports.data import JsonWriter
+    ev = civscore.evaluate(civscore.load("civilized-unit"), civscore.read([ROOT / "examples" / "civilized-unit"]))
+    text = JsonWriter().evaluation(ev)
+    assert _json.loads(text) == _json.loads(_json.dumps(evaluation_doc(ev)))
+    lines = text.splitlines()
+    start = lines.index('  "results": [')
+    result_lines = lines[start + 1:start + 1 + ev.n]
+    assert all(line.startswith('    {"unit": ') for line in result_lines)   # one result per line
+    assert lines[start + 1 + ev.n] == "  ],"

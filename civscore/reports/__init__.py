@@ -72,12 +72,13 @@ def result_doc(ev: "Evaluation", i: int) -> dict[str, Any]:
     return out
 
 
-def evaluation_doc(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
+def evaluation_doc(ev: "Evaluation", by_group: bool = False, results: Any = None) -> dict[str, Any]:
     """SPEC §5's document, plus ``criteria`` (the rubric), ``summary``,
-    ``failures`` (scorer errors) and ``provenance``."""
+    ``failures`` (scorer errors) and ``provenance``. ``results`` replaces the
+    list of results (the JSON writer streams them in its place)."""
     doc = header(ev)
     doc["criteria"] = ev.scheme.describe()
-    doc["results"] = [result_doc(ev, i) for i in ev.order]
+    doc["results"] = [result_doc(ev, i) for i in ev.order] if results is None else results
     doc["errors"] = ev.error_dicts()
     doc["failures"] = list(ev.failures)
     doc["summary"] = summary(ev)

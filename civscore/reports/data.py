@@ -18,7 +18,27 @@ class JsonWriter(Writer):
     description = "SPEC §5's JSON document"
 
     def evaluation(self, ev) -> str:
-        return dumps(evaluation_doc(ev, getattr(ev, "by_group", False)))
+        return "".join(self.evaluation_chunks(ev))
+
+    def evaluation_chunks(self, ev):
+        """The document indented like ``dumps``, except that each result is one
+        line of its own (JSON's C encoder writes it, many times faster than
+        indenting), streamed one by one: a big run never holds every result
+        dict at once."""
+        from . import result_doc
+        marker = "\x00results\x00"
+        by_group = getattr(ev, "by_group", False)
+        if not ev.order:
+            yield dumps(evaluation_doc(ev, by_group))
+            return
+        head, tail = dumps(evaluation_doc(ev, by_group, results=[marker])).split(
+            "    " + json.dumps(marker) + "\n", 1)
+        yield head
+        last = len(ev.order) - 1
+        for n, i in enumerate(ev.order):
+            text = json.dumps(result_doc(ev, i), ensure_ascii=False, allow_nan=False)
+            yield "    " + text + (",\n" if n < last else "\n")
+        yield tail
 
     def check(self, doc) -> str:
         return dumps(doc)
