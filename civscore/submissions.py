@@ -7,6 +7,7 @@ files and directories, rejects duplicate unit ids and collects the errors.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -221,17 +222,23 @@ def _json_constant(name: str) -> float:
 
 def decode_table_text(data: bytes, source: str) -> str:
     """CSV text: UTF-8 (with or without BOM), else GB18030."""
+    return data.decode(table_encoding(data, source))
+
+
+def table_encoding(data: bytes, source: str) -> str:
+    """The encoding of CSV bytes: ``utf-8-sig`` (BOM or not) or ``gb18030``;
+    a binary or undecodable file is a :class:`SubmissionError`."""
     _not_utf16(data, source)
     if b"\x00" in data[:8192]:
         raise SubmissionError("binary file, not a CSV table", source)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode("gb18030")
+            codecs.getincrementaldecoder(encoding)().decode(data, final=True)  # checks, keeps no text
+            return encoding
         except UnicodeDecodeError as exc:
-            raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {exc.start}); save it as UTF-8", source,
-                                  _line_of(data, exc.start)) from None
+            error = exc
+    raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {error.start}); save it as UTF-8", source,
+                          _line_of(data, error.start))
 
 
 class Table:
@@ -304,12 +311,7 @@ class CsvReader(Reader):
 
     def read(self, path, data):
         source = str(path)
-        encoding = "utf-8-sig"
-        try:
-            decode_table_text(data, source).encode  # check the encoding once, keep no copy
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            encoding = "gb18030"
+        encoding = table_encoding(data, source)   # one decoding pass to check; no copy kept
         # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
         reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=True)
         try:
