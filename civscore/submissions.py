@@ -220,11 +220,6 @@ def _json_constant(name: str) -> float:
     return float("nan")  # NaN/Infinity become invalid values, never numbers
 
 
-def decode_table_text(data: bytes, source: str) -> str:
-    """CSV text: UTF-8 (with or without BOM), else GB18030."""
-    return data.decode(table_encoding(data, source))
-
-
 def table_encoding(data: bytes, source: str) -> str:
     """The encoding of CSV bytes: ``utf-8-sig`` (BOM or not) or ``gb18030``;
     a binary or undecodable file is a :class:`SubmissionError`."""

@@ -112,14 +112,6 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
         yield list(zip(*columns))
 
 
-def evaluation_rows(ev, item_columns: bool = True):
-    """Header and rows (lists) of the per-unit table; see :func:`evaluation_row_chunks`."""
-    chunks = evaluation_row_chunks(ev, item_columns)
-    yield next(chunks)
-    for chunk in chunks:
-        yield from map(list, chunk)
-
-
 class CsvWriter(Writer):
     name = "csv"
     description = "one row a unit: rank, stars, totals, category and item points"
