@@ -158,6 +158,8 @@ def cmd_evaluate(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
     scheme = api.load(args.criteria, registry=pm.registry)
+    for warning in scheme.warnings:
+        _err(f"warning: {scheme.path}: {warning}")
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
@@ -215,6 +217,8 @@ def cmd_check(args) -> int:
 def cmd_validate(args) -> int:
     pm = _plugins(args)
     scheme = api.load(args.criteria, registry=pm.registry)
+    for warning in scheme.warnings:
+        _err(f"warning: {scheme.path}: {warning}")
     print(f"ok: {scheme.path}: {scheme.id} {scheme.version}, {len(scheme.categories)} categories, "
           f"{len(scheme.leaves)} indicators, {len(scheme.bonus)} bonus, {len(scheme.penalty)} penalty, "
           f"{len(scheme.vetoes)} veto items, {api.fmt(scheme.full_marks)} points, rating {scheme.rating.method}")

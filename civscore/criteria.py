@@ -208,6 +208,8 @@ class Scheme:
     penalty_cap: Optional[float]
     vetoes: list[Veto]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    #: things that load but are probably not what the author meant, one line each
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def items(self) -> list[Leaf]:
@@ -443,7 +445,22 @@ class _Builder:
                       full_marks=meta.full_marks, locale=meta.locale, description=meta.description,
                       rating=rating, rating_method=method, levels=levels or [], categories=categories,
                       leaves=leaves, bonus=bonus, bonus_cap=bonus_cap, penalty=penalty,
-                      penalty_cap=penalty_cap, vetoes=vetoes, raw=raw)
+                      penalty_cap=penalty_cap, vetoes=vetoes, raw=raw, warnings=self.warnings())
+
+    def warnings(self) -> list[str]:
+        """Valid by SPEC §1 but probably a mistake: said, not refused."""
+        out = []
+        for name, item in (self.raw.get("penalty") or {}).items():
+            if isinstance(item, dict) and item.get("scorer") == "deduct":
+                per = (item.get("params") or {}).get("per")
+                points = item.get("points")
+                full_at = f" and full_at = {_num(points / per)}" if isinstance(per, (int, float)) and per and \
+                    isinstance(points, (int, float)) else ""
+                out.append(f"penalty.{name}: `deduct` gives full points for 0 instances, and a penalty item "
+                           f"subtracts the points it earns, so every unit with nothing found loses all {points} "
+                           f"points; for 'each instance costs points' write scorer = \"linear\" with "
+                           f"zero_at = 0{full_at}")
+        return out
 
     def duplicates(self, categories: list[Node], extras: list[Leaf], vetoes: list[Veto]) -> None:
         """Ids are unique: a criterion ``bonus.x`` (category ``bonus``) would clash with bonus item ``bonus.x``."""

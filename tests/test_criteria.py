@@ -564,3 +564,41 @@ def test_validate_bundled_scheme_on_the_command_line():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "civilized-unit" in proc.stdout
+
+
+def test_deduct_on_a_penalty_item_loads_with_a_warning(tmp_path):
+    """SPEC §2: a penalty item subtracts what it earns, and deduct earns full
+    points for 0 instances: valid, but a trap; validate and evaluate say so
+    on stderr and still exit 0."""
+    import subprocess
+    import sys
+    crit = tmp_path / "dp.toml"
+    crit.write_text('''format = "civscore/1"
+[scheme]
+id = "dp"
+title = "t"
+version = "1"
+full_marks = 10
+[rating]
+levels = [{ stars = 1, min_score = 5 }]
+[criteria.a]
+title = "a"
+points = 10
+scorer = "boolean"
+[penalty.faults]
+title = "违规"
+points = 4
+scorer = "deduct"
+params = { per = 2 }
+''', encoding="utf-8")
+    unit = tmp_path / "u.toml"
+    unit.write_text('[unit]\nid = "u"\nname = "n"\n[data]\na = true\n"penalty.faults" = 0\n', encoding="utf-8")
+    for cmd in (["validate", str(crit)], ["evaluate", str(crit), str(unit), "-f", "json"]):
+        proc = subprocess.run([sys.executable, "-m", "civscore", *cmd], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "warning" in lines[0] and "penalty.faults" in lines[0]
+        assert 'scorer = "linear" with zero_at = 0 and full_at = 2' in lines[0]   # 4 points / 2 per instance
+    import json
+    result = json.loads(proc.stdout)["results"][0]
+    assert result["penalty"] == 4.0 and result["total"] == 6.0   # the trap, as the warning says: 10 − 4
