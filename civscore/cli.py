@@ -158,8 +158,6 @@ def cmd_evaluate(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
     scheme = api.load(args.criteria, registry=pm.registry)
-    for warning in scheme.warnings:
-        _err(f"warning: {scheme.path}: {warning}")
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
