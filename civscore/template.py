@@ -171,12 +171,11 @@ def xlsx_template(scheme: Scheme) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .reports.xlsx import _epoch, clean, deterministic_zip
+    from .reports.xlsx import clean, workbook_bytes
     all_slots = slots(scheme)
     wb = openpyxl.Workbook()
     wb.properties.creator = "civscore"
     wb.properties.title = clean(f"{scheme.title} {scheme.version} 申报模板")
-    wb.properties.created = wb.properties.modified = _epoch()
     ws = wb.active
     ws.title = "填报"
     bold = Font(bold=True)
@@ -217,9 +216,7 @@ def xlsx_template(scheme: Scheme) -> bytes:
     notes.append([])
     notes.append(["", "", "在“填报”表中每个单位填一行；第一行（列名）不要改动。多名评审员打分时，增加 assessor 列，"
                           "每名评审员一行（见 docs/assessors.md）。", ""])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return deterministic_zip(buf.getvalue())
+    return workbook_bytes(wb)
 
 
 def template(scheme: Scheme, fmt_name: str = "toml") -> str | bytes:

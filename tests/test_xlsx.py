@@ -200,3 +200,19 @@ def test_check_xlsx_of_a_panel(tmp_path):
     summary = {r[0]: r[1] for r in rows(wb["自查"]) if r and r[0]}
     assert summary["评审员"] == "乙、甲" and summary["合并方式（aggregate）"] == "mean"
     assert rows(wb["评审分歧"])[1] == ["leadership.integrity", "乙 3；甲 6", "4.5", 3, "spread 3 > max_spread 1"]
+
+
+def test_byte_identical_across_seconds(tmp_path):
+    """openpyxl's save stamps the current time into docProps; two runs in
+    different seconds must still give the same bytes (and so must init)."""
+    import time
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / f"{name}.xlsx"
+        main(["evaluate", "civilized-unit", str(EXAMPLES), "-f", "xlsx", "-o", str(out)])
+        tpl = tmp_path / f"{name}-template.xlsx"
+        main(["init", "civilized-unit", "-f", "xlsx", "-o", str(tpl)])
+        outs.append((out.read_bytes(), tpl.read_bytes()))
+        time.sleep(1.1)
+    assert outs[0] == outs[1]
+    assert openpyxl.load_workbook(io.BytesIO(outs[0][0])).properties.modified.year == 1980

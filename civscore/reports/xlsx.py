@@ -198,9 +198,24 @@ class Book:
         return False
 
     def save(self) -> bytes:
-        buf = io.BytesIO()
-        self.wb.save(buf)
-        return deterministic_zip(buf.getvalue())
+        return workbook_bytes(self.wb)
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """A workbook as XLSX bytes, identical for identical workbooks.
+
+    openpyxl's ``save_workbook`` stamps docProps with the current time, so two
+    runs a second apart would differ; its ``ExcelWriter`` does the same work
+    and keeps the fixed dates set on ``wb.properties``."""
+    from openpyxl.writer.excel import ExcelWriter
+    props = wb.properties
+    props.created = props.modified = _epoch()
+    if not wb.worksheets:
+        wb.create_sheet()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    return deterministic_zip(buf.getvalue())
 
 
 def deterministic_zip(data: bytes) -> bytes:
