@@ -19,7 +19,7 @@ import numpy as np
 
 from .memory import gc_paused
 from .rating import rank_arrays
-from .scoring import STATUSES, Batch, Outcome
+from .scoring import STATUSES, Batch, Outcome, distinct
 from .submissions import RowView, Unit
 from .values import ValueInvalid, is_missing, to_bool
 
@@ -284,7 +284,6 @@ class Evaluation:
         labels = list(names)
         for veto in self.scheme.vetoes:
             values = self.column(veto.input)
-            memo: dict = {}
 
             def state(value):
                 if is_missing(value):
@@ -293,14 +292,12 @@ class Evaluation:
                     return 2 if to_bool(value) else 1
                 except ValueInvalid:
                     return 3
-            try:
-                if bool in set(map(type, values)) and (int in set(map(type, values))):
-                    raise TypeError
-                for v in dict.fromkeys(values):
-                    memo[v] = state(v)
-                codes = [memo[v] for v in values]
-            except TypeError:
+            found = distinct(values)
+            if found is None:
                 codes = [state(v) for v in values]
+            else:
+                keys, idx = found
+                codes = np.array([state(k) for k in keys], dtype=np.uint8).reshape(len(keys))[idx].tolist()
             self.veto_status[veto.id] = _Labels(codes, labels)
             for i, c in enumerate(codes):
                 if c == 2:

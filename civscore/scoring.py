@@ -136,16 +136,14 @@ class ValueScorer(Scorer):
     def score_many(self, values, params, datas):
         import numpy as np
 
-        types = set(map(type, values))
-        if not types <= _HASHABLE or (bool in types and types & {int, float}):
-            return Scorer.score_many(self, values, params, datas)   # lists, or True == 1 clashes
-        keys = list(dict.fromkeys(values))
+        found = distinct(values)
+        if found is None:
+            return Scorer.score_many(self, values, params, datas)
+        keys, idx = found
         outcomes = [self.score(k, params, _NO_DATA) for k in keys]
         for out in outcomes:
             if not isinstance(out, Outcome) or out.status not in STATUSES:
                 return Scorer.score_many(self, values, params, datas)  # let the engine report it unit by unit
-        position = {k: i for i, k in enumerate(keys)}
-        idx = np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
         fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
         codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
         reasons = None
@@ -153,6 +151,21 @@ class ValueScorer(Scorer):
             per_key = [o.reasons for o in outcomes]
             reasons = [per_key[i] for i in idx.tolist()]
         return Batch(fractions, codes, reasons)
+
+
+def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
+    """The distinct values of a column and each unit's index into them (a
+    NumPy array), so work done per value is done once; ``None`` when values
+    cannot be told apart by hashing: lists, unusual types, or ``True``
+    beside ``1``/``1.0`` (equal as keys, different as inputs)."""
+    import numpy as np
+
+    types = set(map(type, values))
+    if not types <= _HASHABLE or (bool in types and types & {int, float}):
+        return None
+    keys = list(dict.fromkeys(values))
+    position = {k: i for i, k in enumerate(keys)}
+    return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
 
 
 _HASHABLE = {str, int, float, bool, type(None)}

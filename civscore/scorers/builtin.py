@@ -9,7 +9,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
-from ..scoring import Batch, Outcome, Params, Scorer, ValueScorer
+from ..scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
 from ..values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
 
 
@@ -384,16 +384,12 @@ def _column(values, read):
             return read(v), 0
         except ValueInvalid:
             return 0.0, 2
-    try:
-        if bool in set(map(type, values)):
-            raise TypeError("True == 1 as a key")
-        table = {v: convert(v) for v in dict.fromkeys(values)}
-        pairs = [table[v] for v in values]
-    except TypeError:  # unhashable cells (lists), or booleans beside numbers
-        pairs = [convert(v) for v in values]
-    nums = np.fromiter((p[0] for p in pairs), dtype=np.float64, count=len(pairs))
-    codes = np.fromiter((p[1] for p in pairs), dtype=np.uint8, count=len(pairs))
-    return nums, codes
+    found = distinct(values)
+    keys, idx = found if found is not None else (values, None)   # None: convert unit by unit
+    pairs = [convert(k) for k in keys]
+    nums = np.array([p[0] for p in pairs], dtype=np.float64).reshape(len(pairs))
+    codes = np.array([p[1] for p in pairs], dtype=np.uint8).reshape(len(pairs))
+    return (nums, codes) if idx is None else (nums[idx], codes[idx])
 
 
 BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer]
