@@ -144,11 +144,12 @@ def _writer(pm: PluginManager, args):
         raise UsageError("--format: " + pm.registry.unknown("writers", args.format)) from None
 
 
-def _emit(content: str | bytes, args, writer) -> None:
+def _emit(content: str | bytes, args) -> None:
+    """Write to --output (atomically), else to stdout; bytes need --output."""
     if args.output:
         write_atomic(args.output, content)
-    elif isinstance(content, bytes) or writer.binary:
-        raise UsageError(f"--format {writer.name} writes a binary file; give --output FILE")
+    elif isinstance(content, bytes):
+        raise UsageError(f"--format {args.format} writes a binary file; give --output FILE")
     else:
         sys.stdout.write(content)
         sys.stdout.flush()
@@ -171,7 +172,7 @@ def cmd_evaluate(args) -> int:
                 write_atomic(args.output, writer.evaluation_chunks(ev))
             else:
                 bar.close()
-                _emit(writer.evaluation(ev), args, writer)
+                _emit(writer.evaluation(ev), args)
     finally:
         bar.close()
     for e in ev.errors:
@@ -205,7 +206,7 @@ def cmd_check(args) -> int:
     doc = api.check_doc(ev, 0, args.target)
     for line in ev.failures:
         _err(f"error: {line}")
-    _emit(writer.check(doc), args, writer)
+    _emit(writer.check(doc), args)
     r = doc["result"]
     if r["vetoed"] or doc["target_met"] is False or not r["complete"]:
         return 1
@@ -231,7 +232,7 @@ def cmd_explain(args) -> int:
     if fmt_name not in explain.FORMATS:
         raise UsageError(f"--format {fmt_name!r}: explain writes {', '.join(explain.FORMATS)}")
     content = explain.render(scheme, fmt_name)
-    _emit(content, args, type("W", (), {"name": fmt_name, "binary": False}))
+    _emit(content, args)
     return 0
 
 
@@ -258,7 +259,7 @@ def cmd_plugins(args) -> int:
                            tablefmt="github" if args.format == "markdown" else "simple") + "\n"
     else:
         raise UsageError(f"--format {args.format!r}: plugins writes table, markdown or json")
-    _emit(content, args, type("W", (), {"name": args.format, "binary": False}))
+    _emit(content, args)
     return 0
 
 
@@ -268,7 +269,7 @@ def cmd_init(args) -> int:
     if args.output and os.path.exists(args.output) and not args.force:
         raise UsageError(f"{args.output} exists; give --force to overwrite it")
     from .template import template
-    _emit(template(scheme, args.format), args, type("W", (), {"name": args.format, "binary": args.format == "xlsx"}))
+    _emit(template(scheme, args.format), args)
     return 0
 
 
