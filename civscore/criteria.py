@@ -12,7 +12,6 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -24,7 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import CriteriaError
-from .plugins import Registry, did_you_mean, get_registry
+from .plugins import Registry, bundled_folder, did_you_mean, get_registry
 from .scoring import Params, Scorer
 
 FORMAT = "civscore/1"
@@ -253,8 +252,8 @@ class Scheme:
 # -- loading -----------------------------------------------------------------------------
 def bundled_schemes(registry: Registry | None = None) -> dict[str, Path]:
     """Schemes shipped inside the package or bundled by plugins, by name."""
-    folder = resources.files("civscore") / "schemes"
-    found = {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir() if str(p).endswith(".toml")}
+    folder = bundled_folder()
+    found = {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder is not None else {}
     for name, path in (registry.schemes if registry is not None else {}).items():
         found.setdefault(name, Path(path))
     return found

@@ -295,11 +295,25 @@ def _base_classes() -> dict[str, type]:
     return {"scorers": Scorer, "rating_methods": RatingMethod, "readers": Reader, "writers": Writer}
 
 
+BUNDLED_IN_WHEEL = "criteria_bundled"   # pyproject.toml maps the top-level criteria/ here
+
+
+def bundled_folder() -> Path | None:
+    """The folder of the schemes shipped with civscore: the repository's top-level
+    ``criteria/``, which a wheel carries as ``civscore/criteria_bundled``. An
+    editable install (``pip install -e .``) has no such copy and reads the
+    repository's folder next to the package."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / BUNDLED_IN_WHEEL, package.parent / "criteria"):
+        if folder.is_dir():
+            return folder
+    return None
+
+
 def _own_schemes() -> set[str]:
     """Names of the schemes shipped inside civscore itself; a plugin cannot shadow them."""
-    from importlib import resources
-    folder = resources.files("civscore") / "schemes"
-    return {Path(str(p)).stem for p in folder.iterdir() if str(p).endswith(".toml")}
+    folder = bundled_folder()
+    return {p.stem for p in folder.glob("*.toml")} if folder is not None else set()
 
 
 def _one_line(exc: BaseException) -> str:

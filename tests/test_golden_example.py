@@ -1,7 +1,7 @@
 """Golden test: the bundled ``civilized-unit`` scheme against ``examples/civilized-unit``.
 
 Every expected number below is worked out by hand from SPEC §2–§3 and the
-scheme file ``civscore/schemes/civilized-unit.toml`` (not copied from program
+scheme file ``criteria/civilized-unit.toml`` (not copied from program
 output). Twelve units are TOML files, four are rows of ``batch-2025.csv``.
 
 Hand calculation (categories: L 领导班子建设, I 思想道德建设, V 学雷锋志愿服务,
@@ -49,7 +49,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "civilized-unit"
-SCHEME = REPO / "civscore" / "schemes" / "civilized-unit.toml"
+SCHEME = REPO / "criteria" / "civilized-unit.toml"
 
 CATEGORIES = ("leadership", "ideology", "volunteer", "creation", "business")
 

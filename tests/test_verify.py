@@ -12,7 +12,7 @@ from civscore.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "civilized-unit"
-SCHEME = ROOT / "civscore" / "schemes" / "civilized-unit.toml"
+SCHEME = ROOT / "criteria" / "civilized-unit.toml"
 
 
 @pytest.fixture

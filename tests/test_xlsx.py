@@ -15,7 +15,7 @@ from civscore.reports.xlsx import clean
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "civilized-unit"
-SCHEME = ROOT / "civscore" / "schemes" / "civilized-unit.toml"
+SCHEME = ROOT / "criteria" / "civilized-unit.toml"
 
 
 @pytest.fixture(scope="module")
