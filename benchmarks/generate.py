@@ -1,6 +1,6 @@
 """Generate N synthetic unit submissions for a scheme, as one CSV.
 
-    python benchmarks/generate.py civilized-unit 100000 benchmarks/data/units-100k.csv
+    python benchmarks/generate.py tests/fixtures/civilized-unit-v1/civilized-unit.toml 100000 benchmarks/data/units-100k.csv
 
 Values follow each indicator's scorer (grades from its scale, checklist
 entries from its items, numbers around its thresholds), with about 1% empty

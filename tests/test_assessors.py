@@ -387,6 +387,7 @@ def test_read_without_scheme_infers_kinds():
 def test_v1_examples_unchanged(capsys):
     """The bundled examples have no assessors: no extension keys appear."""
     root = Path(__file__).resolve().parents[1]
-    code, doc = evaluate_json(capsys, "civilized-unit", root / "examples" / "civilized-unit")
+    code, doc = evaluate_json(capsys, str(root / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml"),
+                              root / "tests" / "fixtures" / "civilized-unit-v1" / "units")
     assert code == 0
     assert all("assessors" not in r and "disagreements" not in r for r in doc["results"])

@@ -17,7 +17,9 @@ from wcwidth import wcswidth
 from civscore.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples" / "civilized-unit"
+V1 = REPO / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+V1_SCHEME = V1 / "civilized-unit.toml"
 
 # Two categories of 50 points. 学习 (study) is a group: a checklist of 4 (20
 # points) and an assessor's mark (30 points); 服务 (service) is a satisfaction
@@ -438,7 +440,7 @@ def test_table_columns_align_by_display_width(files, capsys, command):
 
 
 def test_table_of_bundled_examples_aligns(capsys):
-    out = cli(capsys, "evaluate", "civilized-unit", EXAMPLES)[1]
+    out = cli(capsys, "evaluate", V1_SCHEME, EXAMPLES)[1]
     for block in table_blocks(out):
         assert len({wcswidth(line) for line in block}) == 1
 
@@ -558,7 +560,7 @@ params = { expr = "round(a / 2)" }
 
 # -- python -m civscore, and no tracebacks ever ----------------------------------------------------------------------
 def test_python_dash_m_civscore():
-    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES),
+    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", str(V1_SCHEME), str(EXAMPLES),
                            "--format", "json"], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

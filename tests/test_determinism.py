@@ -21,12 +21,14 @@ import pytest
 from civscore.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "civilized-unit"
+V1 = ROOT / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 
 
 def run_to(tmp_path: Path, name: str, *args: str) -> bytes:
     out = tmp_path / name
-    main(["evaluate", "civilized-unit", *args, "--output", str(out)])
+    main(["evaluate", str(SCHEME), *args, "--output", str(out)])
     return out.read_bytes()
 
 
@@ -44,7 +46,7 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path):
         for fmt in ("json", "csv"):
             out = tmp_path / f"{seed}.{fmt}"
             env = dict(os.environ, PYTHONHASHSEED=seed, CIVSCORE_DISABLE_PLUGIN_AUTOLOAD="1")
-            proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES),
+            proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", str(SCHEME), str(EXAMPLES),
                                    "--format", fmt, "--output", str(out)], env=env, cwd=ROOT, capture_output=True)
             assert proc.returncode == 0, proc.stderr.decode()
             outputs[seed, fmt] = out.read_bytes()
@@ -53,7 +55,7 @@ def test_same_bytes_across_processes_and_hash_seeds(tmp_path):
 
 
 def evaluate_doc(capsys, *paths) -> dict:
-    main(["evaluate", "civilized-unit", *map(str, paths), "--format", "json"])
+    main(["evaluate", str(SCHEME), *map(str, paths), "--format", "json"])
     return json.loads(capsys.readouterr().out)
 
 
@@ -92,7 +94,7 @@ def test_json_results_stream_one_line_each_and_parse_like_the_whole_document(tmp
     import civscore
     from civscore.reports import evaluation_doc
     from civscore.reports.data import JsonWriter
-    ev = civscore.evaluate(civscore.load("civilized-unit"), civscore.read([ROOT / "examples" / "civilized-unit"]))
+    ev = civscore.evaluate(civscore.load(SCHEME), civscore.read([EXAMPLES]))
     text = JsonWriter().evaluation(ev)
     assert _json.loads(text) == _json.loads(_json.dumps(evaluation_doc(ev)))
     lines = text.splitlines()

@@ -1,8 +1,9 @@
-"""Golden test: the bundled ``civilized-unit`` scheme against ``examples/civilized-unit``.
+"""Golden test: the first ``civilized-unit`` scheme against its 16 example units.
 
+Both are kept as a fixture (``tests/fixtures/civilized-unit-v1/``) so that the
+bundled scheme in ``criteria/`` can be rewritten without touching this test.
 Every expected number below is worked out by hand from SPEC §2–§3 and the
-scheme file ``criteria/civilized-unit.toml`` (not copied from program
-output). Twelve units are TOML files, four are rows of ``batch-2025.csv``.
+fixture's scheme file (not copied from program output). Twelve units are TOML files, four are rows of ``batch-2025.csv``.
 
 Hand calculation (categories: L 领导班子建设, I 思想道德建设, V 学雷锋志愿服务,
 C 文明创建活动, B 业务工作与环境; each out of 20; tie_break = V, then I)::
@@ -48,8 +49,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples" / "civilized-unit"
-SCHEME = REPO / "criteria" / "civilized-unit.toml"
+V1 = REPO / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 
 CATEGORIES = ("leadership", "ideology", "volunteer", "creation", "business")
 
@@ -906,7 +908,7 @@ def run():
     env["CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"] = "1"   # built-in scorers only: output must not depend on installed plugins
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
-        [sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES), "--format", "json"],
+        [sys.executable, "-m", "civscore", "evaluate", str(SCHEME), str(EXAMPLES), "--format", "json"],
         capture_output=True, text=True, encoding="utf-8", cwd=REPO, env=env, timeout=120,
     )
     return proc

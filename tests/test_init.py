@@ -19,13 +19,15 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "civilized-unit"
+V1 = ROOT / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 UNIT_COLUMNS = ["unit.id", "unit.name", "unit.group", "unit.region", "unit.period"]
 
 
 @pytest.fixture(scope="module")
 def scheme():
-    return api.load("civilized-unit")
+    return api.load(SCHEME)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def example():
     """xigu-sanitation: its unit table, data and expected result (from its own file)."""
     path = EXAMPLES / "xigu-sanitation.toml"
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    ev = api.evaluate("civilized-unit", [path])
+    ev = api.evaluate(SCHEME, [path])
     return doc["unit"], doc["data"], api.evaluation_doc(ev)["results"][0]
 
 
@@ -43,7 +45,7 @@ def figures(result):
 
 
 def evaluate_one(capsys, path) -> dict:
-    code = main(["evaluate", "civilized-unit", str(path), "--format", "json"])
+    code = main(["evaluate", str(SCHEME), str(path), "--format", "json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 0, doc["errors"]
     (result,) = doc["results"]
@@ -138,7 +140,7 @@ def test_csv_round_trip(scheme, example, tmp_path, capsys):
 def test_xlsx_template_and_round_trip(scheme, example, tmp_path, capsys):
     unit, data, expected = example
     path = tmp_path / "t.xlsx"
-    assert main(["init", "civilized-unit", "--format", "xlsx", "--output", str(path)]) == 0
+    assert main(["init", str(SCHEME), "--format", "xlsx", "--output", str(path)]) == 0
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["填报", "说明"]
     ws = wb["填报"]
@@ -162,15 +164,15 @@ def test_xlsx_template_and_round_trip(scheme, example, tmp_path, capsys):
 
 
 def test_init_cli(tmp_path, capsys):
-    assert main(["init", "civilized-unit"]) == 0
+    assert main(["init", str(SCHEME)]) == 0
     assert capsys.readouterr().out.startswith("# 文明单位测评体系（civilized-unit 2025.1）申报模板")
     out = tmp_path / "t.csv"
-    assert main(["init", "civilized-unit", "-f", "csv", "-o", str(out)]) == 0
-    assert main(["init", "civilized-unit", "-f", "csv", "-o", str(out)]) == 2       # never overwrites a filled sheet
+    assert main(["init", str(SCHEME), "-f", "csv", "-o", str(out)]) == 0
+    assert main(["init", str(SCHEME), "-f", "csv", "-o", str(out)]) == 2       # never overwrites a filled sheet
     assert "give --force" in capsys.readouterr().err
-    assert main(["init", "civilized-unit", "-f", "csv", "-o", str(out), "--force"]) == 0
-    assert main(["init", "civilized-unit", "-f", "xlsx"]) == 2
-    assert main(["init", "civilized-unit", "-f", "yaml"]) == 2
+    assert main(["init", str(SCHEME), "-f", "csv", "-o", str(out), "--force"]) == 0
+    assert main(["init", str(SCHEME), "-f", "xlsx"]) == 2
+    assert main(["init", str(SCHEME), "-f", "yaml"]) == 2
     assert main(["init", "no-such-scheme"]) == 2
 
 

@@ -11,7 +11,9 @@ from civscore import engine
 from civscore.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "civilized-unit"
+V1 = ROOT / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 
 
 def _figures(ev):
@@ -20,7 +22,7 @@ def _figures(ev):
 
 
 def test_parallel_scoring_gives_the_same_results(monkeypatch):
-    scheme = civscore.load("civilized-unit")
+    scheme = civscore.load(SCHEME)
     subs = civscore.read([EXAMPLES])
     one = civscore.evaluate(scheme, subs)
     monkeypatch.setattr(engine, "MIN_UNITS_PER_JOB", 3)   # 16 units → several workers
@@ -41,7 +43,7 @@ def test_cli_jobs_output_is_byte_identical(tmp_path):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"r{jobs}.json"
-        proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES),
+        proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", str(SCHEME), str(EXAMPLES),
                                "-f", "json", "-o", str(out), "--jobs", jobs], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         outs.append(out.read_bytes())
@@ -50,7 +52,7 @@ def test_cli_jobs_output_is_byte_identical(tmp_path):
 
 
 def test_jobs_must_be_positive():
-    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", "civilized-unit", str(EXAMPLES), "--jobs", "0"],
+    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", str(SCHEME), str(EXAMPLES), "--jobs", "0"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "--jobs" in proc.stderr and "Traceback" not in proc.stderr

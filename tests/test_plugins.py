@@ -308,7 +308,8 @@ def test_a_hook_that_fails_skips_the_whole_plugin(tmp_path, capsys, bad_hook, li
     assert listed_error in listed["bad_hook"]["error"]
     assert listed["bad_hook"]["provides"] == {}
     assert "extra" not in listed["civscore.reports.builtin"]["provides"]["writers"]
-    code, _, err = cli(capsys, "evaluate", "civilized-unit", REPO / "examples" / "civilized-unit" / "city-tax.toml",
+    code, _, err = cli(capsys, "evaluate", REPO / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml",
+                          REPO / "tests" / "fixtures" / "civilized-unit-v1" / "units" / "city-tax.toml",
                        "--plugins-dir", tmp_path / "local", "--format", "extra")
     assert code == 2 and "unknown writer 'extra'" in err
     code, out, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "local", "--strict-plugins")

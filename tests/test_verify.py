@@ -11,8 +11,9 @@ from civscore.cli import main
 from civscore.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "civilized-unit"
-SCHEME = ROOT / "criteria" / "civilized-unit.toml"
+V1 = ROOT / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 
 
 @pytest.fixture

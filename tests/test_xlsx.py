@@ -14,16 +14,17 @@ from civscore.cli import main
 from civscore.reports.xlsx import clean
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "civilized-unit"
-SCHEME = ROOT / "criteria" / "civilized-unit.toml"
+V1 = ROOT / "tests" / "fixtures" / "civilized-unit-v1"   # today's scheme and its 16 units, kept as a fixture
+EXAMPLES = V1 / "units"
+SCHEME = V1 / "civilized-unit.toml"
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """evaluate the examples once as xlsx and as json."""
     out = tmp_path_factory.mktemp("xlsx")
-    assert main(["evaluate", "civilized-unit", str(EXAMPLES), "--format", "xlsx", "--output", str(out / "r.xlsx")]) == 0
-    assert main(["evaluate", "civilized-unit", str(EXAMPLES), "--format", "json", "--output", str(out / "r.json")]) == 0
+    assert main(["evaluate", str(SCHEME), str(EXAMPLES), "--format", "xlsx", "--output", str(out / "r.xlsx")]) == 0
+    assert main(["evaluate", str(SCHEME), str(EXAMPLES), "--format", "json", "--output", str(out / "r.json")]) == 0
     doc = json.loads((out / "r.json").read_text(encoding="utf-8"))
     return out / "r.xlsx", doc
 
@@ -95,7 +96,7 @@ def test_provenance_sheet(run):
     flat = {row[0]: row[1] for row in table if row and row[0]}
     assert flat["civscore 版本"] == doc["civscore"]["version"]
     assert flat["方案 sha256"] == hashlib.sha256(SCHEME.read_bytes()).hexdigest() == doc["scheme"]["sha256"]
-    assert flat["方案文件（criteria）"] == "civilized-unit"
+    assert flat["方案文件（criteria）"] == str(SCHEME)
     assert flat["分组排名（by_group）"] == "否"
     for name, version in doc["civscore"]["plugins"].items():
         assert flat[f"插件 {name}"] == version
@@ -113,7 +114,7 @@ def test_formulas_never_run(tmp_path):
                    "ok\x01id,名称\x02,,,A\n"
                    '"<b>&amp;",  spaced name  ,,,B\n', encoding="utf-8")
     out = tmp_path / "r.xlsx"
-    assert main(["evaluate", "civilized-unit", str(sub), "--format", "xlsx", "--output", str(out)]) == 0
+    assert main(["evaluate", str(SCHEME), str(sub), "--format", "xlsx", "--output", str(out)]) == 0
     with zipfile.ZipFile(out) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
@@ -133,7 +134,7 @@ def test_formulas_never_run(tmp_path):
 
 def test_check_xlsx(tmp_path):
     out = tmp_path / "c.xlsx"
-    code = main(["check", "civilized-unit", str(EXAMPLES / "xigu-library.toml"), "--format", "xlsx", "--output", str(out)])
+    code = main(["check", str(SCHEME), str(EXAMPLES / "xigu-library.toml"), "--format", "xlsx", "--output", str(out)])
     assert code == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["自查", "分项", "整改清单", "评审分歧", "来源"]
@@ -151,14 +152,14 @@ def test_check_xlsx(tmp_path):
 
 
 def test_xlsx_needs_output(capsys):
-    assert main(["evaluate", "civilized-unit", str(EXAMPLES), "--format", "xlsx"]) == 2
+    assert main(["evaluate", str(SCHEME), str(EXAMPLES), "--format", "xlsx"]) == 2
     assert "give --output FILE" in capsys.readouterr().err
 
 
 def test_byte_identical(tmp_path):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    main(["evaluate", "civilized-unit", str(EXAMPLES), "-f", "xlsx", "-o", str(a)])
-    main(["evaluate", "civilized-unit", str(EXAMPLES), "-f", "xlsx", "-o", str(b)])
+    main(["evaluate", str(SCHEME), str(EXAMPLES), "-f", "xlsx", "-o", str(a)])
+    main(["evaluate", str(SCHEME), str(EXAMPLES), "-f", "xlsx", "-o", str(b)])
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(io.BytesIO(a.read_bytes())) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -209,9 +210,9 @@ def test_byte_identical_across_seconds(tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / f"{name}.xlsx"
-        main(["evaluate", "civilized-unit", str(EXAMPLES), "-f", "xlsx", "-o", str(out)])
+        main(["evaluate", str(SCHEME), str(EXAMPLES), "-f", "xlsx", "-o", str(out)])
         tpl = tmp_path / f"{name}-template.xlsx"
-        main(["init", "civilized-unit", "-f", "xlsx", "-o", str(tpl)])
+        main(["init", str(SCHEME), "-f", "xlsx", "-o", str(tpl)])
         outs.append((out.read_bytes(), tpl.read_bytes()))
         time.sleep(1.1)
     assert outs[0] == outs[1]

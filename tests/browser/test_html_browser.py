@@ -428,7 +428,7 @@ def test_check_page_of_a_vetoed_unit(open_html):
 
 def _cli_ready() -> bool:
     return (ROOT / "civscore" / "cli.py").exists() and (ROOT / "civscore" / "__main__.py").exists() \
-        and (ROOT / "examples" / "civilized-unit").is_dir()
+        and (ROOT / "tests" / "fixtures" / "civilized-unit-v1").is_dir()
 
 
 def _civscore(*args: str) -> subprocess.CompletedProcess:
@@ -440,7 +440,7 @@ def _civscore(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(not _cli_ready(), reason="the civscore command line is not there yet")
 def test_bundled_example_through_the_cli(open_html, tmp_path):
     out = tmp_path / "example.html"
-    proc = _civscore("evaluate", "civilized-unit", "examples/civilized-unit", "--format", "html",
+    proc = _civscore("evaluate", "tests/fixtures/civilized-unit-v1/civilized-unit.toml", "tests/fixtures/civilized-unit-v1/units", "--format", "html",
                      "--output", str(out))
     assert proc.returncode in (0, 1), proc.stderr
     assert out.exists(), proc.stderr
@@ -465,10 +465,10 @@ def test_bundled_example_through_the_cli(open_html, tmp_path):
 def test_bundled_example_check_through_the_cli(open_html, tmp_path):
     out = tmp_path / "example-check.html"
     # a unit with points to win back, so the list has something to order
-    submission = ROOT / "examples" / "civilized-unit" / "qilihe-logistics.toml"
+    submission = ROOT / "tests" / "fixtures" / "civilized-unit-v1" / "units" / "qilihe-logistics.toml"
     if not submission.exists():
-        submission = sorted((ROOT / "examples" / "civilized-unit").glob("*.toml"))[0]
-    proc = _civscore("check", "civilized-unit", str(submission.relative_to(ROOT)), "--format", "html",
+        submission = sorted((ROOT / "tests" / "fixtures" / "civilized-unit-v1" / "units").glob("*.toml"))[0]
+    proc = _civscore("check", "tests/fixtures/civilized-unit-v1/civilized-unit.toml", str(submission.relative_to(ROOT)), "--format", "html",
                      "--output", str(out))
     assert proc.returncode in (0, 1), proc.stderr
     assert out.exists(), proc.stderr
