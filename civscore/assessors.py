@@ -35,12 +35,12 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import SubmissionError
-from .values import ValueInvalid, is_missing, to_bool, to_count, to_list, to_number, to_text
+from .contracts.errors import SubmissionError
+from .contracts.units import Unit, flatten, unit_text
+from .contracts.values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .criteria import Scheme
-    from .submissions import Unit
 
 AGGREGATES = ("mean", "median", "trimmed-mean")
 COLUMN = "assessor"                 # the table column naming a row's assessor
@@ -102,30 +102,20 @@ def key_kinds(scheme: "Scheme | None") -> dict[str, tuple[str, Any]]:
     """``{input key: (kind, detail)}`` from the scorers that read each key.
 
     Kinds: ``number``, ``count``, ``boolean``, ``grade`` (detail: the scale's
-    grades, best first), ``list`` (detail: the checklist's items). Keys only a
-    plugin scorer reads are left out: their kind is inferred from the values.
+    grades, best first), ``list`` (detail: the checklist's items), as each
+    scorer's :meth:`~civscore.Scorer.value_kind` says; keys whose scorers say
+    nothing are left out: their kind is inferred from the values.
     """
     if scheme is None:
         return {}
-    from .scorers import builtin as b
     kinds: dict[str, tuple[str, Any]] = {}
     for leaf in scheme.items:
-        cls, params = leaf.scorer_cls, leaf.params
-        if issubclass(cls, b.Boolean):
-            kind: Optional[tuple[str, Any]] = ("boolean", None)
-        elif issubclass(cls, b.Checklist):
-            kind = ("list", list(params.items))
-        elif issubclass(cls, b.Grade):
-            scale = list(params.scale)
-            kind = ("grade", sorted(scale, key=lambda g: (-params.scale[g], scale.index(g))))
-        elif issubclass(cls, b.Deduct):
-            kind = ("count", None)
-        elif issubclass(cls, (b.Linear, b.Bands, b.Manual, b.Ratio, b.FormulaScorer)):
-            kind = ("number", None)
-        else:
-            kind = None
-        if kind is not None:
-            for key in leaf.input_keys:
+        for key in leaf.input_keys:
+            try:
+                kind = leaf.scorer_cls.value_kind(key, leaf.params)
+            except Exception:  # a plugin's bug: infer the kind from the values instead
+                kind = None
+            if kind is not None:
                 kinds.setdefault(key, kind)
     for veto in scheme.vetoes:
         kinds.setdefault(veto.input, ("boolean", None))
@@ -225,14 +215,12 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
 
 
 def _fmt(x: Optional[float]) -> str:
-    from .values import fmt
     return fmt(x) if x is not None else "-"
 
 
 # -- sheets, rows and units ------------------------------------------------------------------------
 def sheets_from_doc(unit: "Unit") -> list[dict[str, Any]]:
     """The ``[[assessors]]`` tables of a TOML/JSON submission, checked and flattened."""
-    from .submissions import _text, flatten
     raw = unit.extra.get("assessors")
     where = f"row {unit.row}" if unit.row is not None else None
     if not isinstance(raw, list) or not raw:
@@ -249,7 +237,7 @@ def sheets_from_doc(unit: "Unit") -> list[dict[str, Any]]:
             raise SubmissionError(f"{label}: unknown key {unknown[0]!r}; an assessor has {', '.join(SHEET_KEYS)}",
                                   unit.source, where)
         name = entry.get("name")
-        name = _text(name) if isinstance(name, (str, int)) and not isinstance(name, bool) else None
+        name = unit_text(name) if isinstance(name, (str, int)) and not isinstance(name, bool) else None
         if name is None:
             raise SubmissionError(f"{label}: name is missing; every assessor needs a name", unit.source, where)
         if name in names:
@@ -338,7 +326,6 @@ class Aggregator:
         return result
 
     def merge_rows(self, rows: list["Unit"]) -> "Unit":
-        from .submissions import Unit, _text
         first = min(rows, key=lambda u: (u.source, u.row or 0))
         unit = Unit(first.id, first.name, {}, source=first.source, row=first.row)
         for field_name in ("group", "region", "period"):
@@ -346,7 +333,7 @@ class Aggregator:
         sheets = []
         for r in rows:
             data = dict(r.data)
-            name = _text(data.pop(self.column))
+            name = unit_text(data.pop(self.column))
             sheets.append({"name": name, "data": data, "source": r.source, "row": r.row})
         return self.apply(unit, sheets)
 
@@ -428,7 +415,6 @@ def disagreement_note(flags: dict[str, Any], limit: int = 3) -> str:
 
 def value_text(value: Any) -> str:
     """A value as a person writes it: 5.5, 是/否 as true/false, lists as a;b."""
-    from .values import fmt
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

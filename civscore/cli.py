@@ -12,14 +12,21 @@ import json
 import os
 import sys
 import traceback
-from typing import Any, Optional, Sequence
+from dataclasses import replace
+from importlib import metadata
+from typing import Optional, Sequence
+
+from tabulate import tabulate
 
 from . import api
-from .errors import CivscoreError, UsageError
+from .contracts.errors import CivscoreError, UsageError
 from .plugins import PluginManager, plugin_in_traceback
 from .memory import gc_paused
 from .progress import Progress
-from .reports import write_atomic as _write_atomic
+from .reports import explain
+from .reports import write_atomic
+from .template import template
+from .verify import verify
 
 FORMATS_HELP = "output format: table (default), markdown, json, csv, html, xlsx (needs --output), or one a plugin adds"
 
@@ -117,11 +124,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 3
 
 
-def write_atomic(path, content) -> None:
+def write_output(path, content) -> None:
     """``--output``, written atomically; a folder that cannot be created or
     written, or a full disk, is the user's to fix (exit 2), not an internal error."""
     try:
-        _write_atomic(path, content)
+        write_atomic(path, content)
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write the report: {exc.strerror or exc}; nothing was written") from None
 
@@ -147,7 +154,7 @@ def _writer(pm: PluginManager, args):
 def _emit(content: str | bytes, args) -> None:
     """Write to --output (atomically), else to stdout; bytes need --output."""
     if args.output:
-        write_atomic(args.output, content)
+        write_output(args.output, content)
     elif isinstance(content, bytes):
         raise UsageError(f"--format {args.format} writes a binary file; give --output FILE")
     else:
@@ -169,7 +176,7 @@ def cmd_evaluate(args) -> int:
     try:
         with gc_paused():
             if args.output:
-                write_atomic(args.output, writer.evaluation_chunks(ev))
+                write_output(args.output, writer.evaluation_chunks(ev))
             else:
                 bar.close()
                 _emit(writer.evaluation(ev), args)
@@ -201,7 +208,6 @@ def cmd_check(args) -> int:
     if len(units) > 1:
         ids = ", ".join(u.id for u in units[:10])
         raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
-    from dataclasses import replace
     ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), registry=pm.registry)  # files kept for provenance
     doc = api.check_doc(ev, 0, args.target)
     for line in ev.failures:
@@ -227,7 +233,6 @@ def cmd_validate(args) -> int:
 def cmd_explain(args) -> int:
     pm = _plugins(args)
     scheme = api.load(args.criteria, registry=pm.registry)
-    from .reports import explain
     fmt_name = args.format
     if fmt_name not in explain.FORMATS:
         raise UsageError(f"--format {fmt_name!r}: explain writes {', '.join(explain.FORMATS)}")
@@ -240,7 +245,6 @@ def cmd_plugins(args) -> int:
     pm = _plugins(args)
     infos = [p.to_dict() for p in pm.registry.plugins]
     if os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"):  # what is installed but will not run (read from metadata, not imported)
-        from importlib import metadata
         shown = {p["name"] for p in infos}
         for ep in sorted(metadata.entry_points(group="civscore"), key=lambda e: e.name):
             if ep.name not in shown:
@@ -252,7 +256,6 @@ def cmd_plugins(args) -> int:
         content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
                              ensure_ascii=False, indent=2) + "\n"
     elif args.format in ("table", "markdown"):
-        from tabulate import tabulate
         rows = [[p["name"], p["version"] or "", p["origin"], p["status"] + (f": {p['error']}" if p["error"] else ""),
                  "; ".join(f"{k}: {', '.join(v)}" for k, v in p["provides"].items() if v)] for p in infos]
         content = tabulate(rows, ["plugin", "version", "origin", "status", "provides"],
@@ -268,14 +271,12 @@ def cmd_init(args) -> int:
     scheme = api.load(args.criteria, registry=pm.registry)
     if args.output and os.path.exists(args.output) and not args.force:
         raise UsageError(f"{args.output} exists; give --force to overwrite it")
-    from .template import template
     _emit(template(scheme, args.format), args)
     return 0
 
 
 def cmd_verify(args) -> int:
     pm = _plugins(args)
-    from .verify import verify
     report = verify(args.results, registry=pm.registry)
     if report.unreadable:
         _err(report.unreadable)

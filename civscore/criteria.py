@@ -22,9 +22,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import CriteriaError
-from .plugins import Registry, bundled_folder, did_you_mean, get_registry
-from .scoring import Params, Scorer
+from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
+from .contracts.values import fmt
+from .plugins import Registry, bundled_folder, did_you_mean
+from .contracts.scoring import Params, Scorer
 
 FORMAT = "civscore/1"
 ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -209,6 +210,8 @@ class Scheme:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     #: things that load but are probably not what the author meant, one line each
     warnings: list[str] = field(default_factory=list)
+    #: the plugins' registry the scheme was loaded with: its scorers and rating method come from it
+    registry: Registry = field(repr=False, default_factory=Registry)
 
     @property
     def items(self) -> list[Leaf]:
@@ -259,12 +262,11 @@ def bundled_schemes(registry: Registry | None = None) -> dict[str, Path]:
     return found
 
 
-def resolve(criteria: str | Path, registry: Registry | None = None) -> Path:
+def resolve(criteria: str | Path, registry: Registry) -> Path:
     """A criteria argument: a path, or the name of a bundled scheme."""
     path = Path(criteria)
     if path.is_file():
         return path
-    registry = registry if registry is not None else get_registry()
     bundled = bundled_schemes(registry)
     if str(criteria) in bundled:
         return bundled[str(criteria)]
@@ -276,7 +278,7 @@ def resolve(criteria: str | Path, registry: Registry | None = None) -> Path:
                         f"{registry.notes()}", str(criteria))
 
 
-def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:
+def load(criteria: str | Path, registry: Registry) -> Scheme:
     """Load and validate a criteria file (a path or a bundled scheme's name).
 
     Raises :class:`CriteriaError` (or its subclass :class:`CriteriaErrors`
@@ -303,18 +305,21 @@ def load(criteria: str | Path, registry: Registry | None = None) -> Scheme:
 
 
 def loads(text: str, source: str = "<criteria>", registry: Registry | None = None, sha256: str | None = None) -> Scheme:
-    """Load a scheme from TOML text (see :func:`load`)."""
+    """Load a scheme from TOML text (see :func:`load`); ``registry`` is required
+    (it is a keyword with a default only to keep civscore 1.0's argument order)."""
+    if registry is None:
+        raise TypeError("loads() needs the registry of a plugin manager: civscore.loads() builds the default one")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CriteriaError(_toml_message(exc), source, _toml_where(exc)) from None
+        raise CriteriaError(toml_message(exc), source, toml_where(exc)) from None
     except RecursionError:
         raise CriteriaError("TOML nests too deeply", source) from None
     except ValueError as exc:  # an integer of more than 4300 digits
-        raise CriteriaError(f"TOML value cannot be read: {str(exc).split(';')[0]}", source, _long_number_where(text)) from None
+        raise CriteriaError(f"TOML value cannot be read: {str(exc).split(';')[0]}", source, long_number_where(text)) from None
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    builder = _Builder(raw, source, registry or get_registry())
+    builder = _Builder(raw, source, registry)
     scheme = builder.build(sha256)
     if builder.errors:
         raise CriteriaErrors(builder.errors, source)
@@ -328,33 +333,6 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     if builder.errors:
         raise CriteriaErrors(builder.errors, source)
     return scheme
-
-
-def _long_number_where(text: str) -> str | None:
-    """Where the first over-long run of digits is, for the error message."""
-    m = re.search(r"\d{4000,}", text)
-    if not m:
-        return None
-    line = text.count("\n", 0, m.start()) + 1
-    return f"line {line}, column {m.start() - (text.rfind(chr(10), 0, m.start()) + 1) + 1}"
-
-
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-
-
-def _toml_where(exc: Exception) -> str | None:
-    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    if lineno is None:
-        m = _TOML_POS.search(str(exc))
-        if not m:
-            return None
-        lineno, colno = m.group(1), m.group(2)
-    return f"line {lineno}, column {colno}"
-
-
-def _toml_message(exc: Exception) -> str:
-    msg = getattr(exc, "msg", None) or _TOML_POS.sub("", str(exc))
-    return f"TOML syntax error: {msg}; fix the file at this position"
 
 
 def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
@@ -444,7 +422,8 @@ class _Builder:
                       full_marks=meta.full_marks, locale=meta.locale, description=meta.description,
                       rating=rating, rating_method=method, levels=levels or [], categories=categories,
                       leaves=leaves, bonus=bonus, bonus_cap=bonus_cap, penalty=penalty,
-                      penalty_cap=penalty_cap, vetoes=vetoes, raw=raw, warnings=self.warnings())
+                      penalty_cap=penalty_cap, vetoes=vetoes, raw=raw, warnings=self.warnings(),
+                      registry=self.registry)
 
     def warnings(self) -> list[str]:
         """Valid by SPEC §1 but probably a mistake: said, not refused."""
@@ -637,5 +616,4 @@ class _Builder:
 
 
 def _num(x: float) -> str:
-    from .values import fmt
     return fmt(x)

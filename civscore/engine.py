@@ -10,18 +10,20 @@ SPEC §5's JSON shape.
 from __future__ import annotations
 
 import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from .criteria import Leaf, Scheme
-from .errors import PluginError, SubmissionError
-from .plugins import Registry, get_registry
+from .contracts.errors import PluginError, SubmissionError
+from .plugins import Registry
 import numpy as np
 
 from .memory import gc_paused
 from .rating import rank_arrays
-from .scoring import STATUSES, Batch, Outcome, distinct
-from .submissions import RowView, Unit
-from .values import ValueInvalid, is_missing, to_bool
+from .contracts.scoring import STATUSES, Batch, Outcome, distinct
+from .contracts.units import RowView, Unit
+from .contracts.values import ValueInvalid, is_missing, to_bool
 
 STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 OK, MISSING, INVALID, ERROR = range(4)
@@ -63,12 +65,12 @@ class Evaluation:
     """The scored, rated and ranked units of one run, held in columns."""
 
     def __init__(self, scheme: Scheme, units: list[Unit], errors: Sequence[SubmissionError] = (),
-                 files: Sequence[dict] = (), registry: Registry | None = None, keep_reasons: bool = True):
+                 files: Sequence[dict] = (), keep_reasons: bool = True):
         self.scheme = scheme
         self.units = units
         self.errors = list(errors)
         self.files = list(files)
-        self.registry = registry or get_registry()
+        self.registry: Registry = scheme.registry
         self.keep_reasons = keep_reasons
         self.by_group = False
         self.failures: list[str] = []            # scorer failures, one line each
@@ -131,8 +133,6 @@ class Evaluation:
         return self
 
     def _score_parallel(self, jobs: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
         global _PARENT
         bounds = [round(k * self.n / jobs) for k in range(jobs + 1)]
         _PARENT = self
@@ -391,7 +391,7 @@ def _score_slice(bounds: tuple[int, int]):
     parent = _PARENT
     assert parent is not None
     start, stop = bounds
-    part = Evaluation(parent.scheme, parent.units[start:stop], registry=parent.registry,
+    part = Evaluation(parent.scheme, parent.units[start:stop],
                       keep_reasons=parent.keep_reasons)
     datas = Rows(part)
     out = {}
@@ -492,12 +492,17 @@ def _check_outcome(out: Any) -> Optional[str]:
 
 
 def evaluate(scheme: Scheme, submissions: Iterable[Unit] | Any, *, by_group: bool = False,
-             registry: Registry | None = None, keep_reasons: bool = True, jobs: int = 1,
-             progress: Any = None) -> Evaluation:
+             keep_reasons: bool = True, jobs: int = 1,
+             progress: Any = None, registry: Registry | None = None) -> Evaluation:
     """Score, rate and rank units. ``submissions`` is a list of units or a
-    :class:`civscore.submissions.Submissions` (whose read errors are kept)."""
+    :class:`civscore.submissions.Submissions` (whose read errors are kept).
+    Scorers and the rating method come from the registry the scheme was
+    loaded with; ``registry`` is accepted for civscore 1.0's callers and must
+    be that one."""
+    if registry is not None and registry is not scheme.registry:
+        raise ValueError("evaluate(): the scheme was loaded with another registry; load it with this one")
     if hasattr(submissions, "units"):
-        ev = Evaluation(scheme, submissions.units, submissions.errors, submissions.files, registry, keep_reasons)
+        ev = Evaluation(scheme, submissions.units, submissions.errors, submissions.files, keep_reasons)
     else:
-        ev = Evaluation(scheme, list(submissions), registry=registry, keep_reasons=keep_reasons)
+        ev = Evaluation(scheme, list(submissions), keep_reasons=keep_reasons)
     return ev.run(by_group, jobs=jobs, progress=progress)

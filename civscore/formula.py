@@ -158,99 +158,120 @@ class Formula:
             raise FormulaError(f"the expression has more than {MAX_NODES} parts")
         if depth > MAX_DEPTH:
             raise FormulaError(f"the expression nests deeper than {MAX_DEPTH} levels")
-        d = depth + 1
-        if isinstance(node, ast.Constant):
-            value = node.value
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise FormulaError(f"only numbers are allowed as constants, not {value!r}")
-            if abs(value) > 1e300:
-                raise FormulaError("a constant is too large")
-            const = float(value)
-            return lambda v: const
-        if isinstance(node, ast.Name):
-            name = node.id
-            if name.startswith("_"):
-                raise FormulaError(f"name {name!r} is not allowed")
-            if name in _FUNCS:
-                raise FormulaError(f"{name!r} is a function: call it as {name}(...)")
-            if name not in self.names:
-                self.names.append(name)
-            return lambda v: v[name]
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            op = _BINOPS[type(node.op)]
-            left, right = self._compile(node.left, d), self._compile(node.right, d)
-            fn = lambda v: op(left(v), right(v))  # noqa: E731
-            if isinstance(node.op, ast.Pow) and not any(isinstance(n, ast.Name) for n in ast.walk(node)):
-                try:  # a constant power is checked now, so a huge one fails at load time
-                    fn({})
-                except (FormulaValueError, OverflowError) as exc:
-                    raise FormulaError(f"constant power {ast.unparse(node)[:40]}: {exc}") from None
-            return fn
-        if isinstance(node, ast.UnaryOp):
-            operand = self._compile(node.operand, d)
-            if isinstance(node.op, ast.USub):
-                return lambda v: -operand(v)
-            if isinstance(node.op, ast.UAdd):
-                return operand
-            if isinstance(node.op, ast.Not):
-                return lambda v: not operand(v)
-        if isinstance(node, ast.BoolOp):
-            parts = [self._compile(p, d) for p in node.values]
-            if isinstance(node.op, ast.And):
-                def and_(v, parts=parts):
-                    result: Any = True
-                    for p in parts:
-                        result = p(v)
-                        if not result:
-                            return result
-                    return result
-                return and_
+        compile_node = _COMPILERS.get(type(node))
+        if compile_node is None:
+            raise FormulaError(_NOT_ALLOWED.get(type(node).__name__, f"{type(node).__name__} is not allowed in a formula"))
+        return compile_node(self, node, depth + 1)
 
-            def or_(v, parts=parts):
-                result: Any = False
+    def _compile_constant(self, node: ast.Constant, d: int) -> Evaluator:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise FormulaError(f"only numbers are allowed as constants, not {value!r}")
+        if abs(value) > 1e300:
+            raise FormulaError("a constant is too large")
+        const = float(value)
+        return lambda v: const
+
+    def _compile_name(self, node: ast.Name, d: int) -> Evaluator:
+        name = node.id
+        if name.startswith("_"):
+            raise FormulaError(f"name {name!r} is not allowed")
+        if name in _FUNCS:
+            raise FormulaError(f"{name!r} is a function: call it as {name}(...)")
+        if name not in self.names:
+            self.names.append(name)
+        return lambda v: v[name]
+
+    def _compile_binop(self, node: ast.BinOp, d: int) -> Evaluator:
+        if type(node.op) not in _BINOPS:
+            raise FormulaError(f"{type(node.op).__name__} is not allowed in a formula")
+        op = _BINOPS[type(node.op)]
+        left, right = self._compile(node.left, d), self._compile(node.right, d)
+        fn = lambda v: op(left(v), right(v))  # noqa: E731
+        if isinstance(node.op, ast.Pow) and not any(isinstance(n, ast.Name) for n in ast.walk(node)):
+            try:  # a constant power is checked now, so a huge one fails at load time
+                fn({})
+            except (FormulaValueError, OverflowError) as exc:
+                raise FormulaError(f"constant power {ast.unparse(node)[:40]}: {exc}") from None
+        return fn
+
+    def _compile_unaryop(self, node: ast.UnaryOp, d: int) -> Evaluator:
+        operand = self._compile(node.operand, d)
+        if isinstance(node.op, ast.USub):
+            return lambda v: -operand(v)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if isinstance(node.op, ast.Not):
+            return lambda v: not operand(v)
+        raise FormulaError("UnaryOp is not allowed in a formula")
+
+    def _compile_boolop(self, node: ast.BoolOp, d: int) -> Evaluator:
+        parts = [self._compile(p, d) for p in node.values]
+        if isinstance(node.op, ast.And):
+            def and_(v, parts=parts):
+                result: Any = True
                 for p in parts:
                     result = p(v)
-                    if result:
+                    if not result:
                         return result
                 return result
-            return or_
-        if isinstance(node, ast.Compare):
-            if not all(type(o) in _CMPOPS for o in node.ops):
-                raise FormulaError("only < <= > >= == != comparisons are allowed")
-            first = self._compile(node.left, d)
-            pairs = [(_CMPOPS[type(o)], self._compile(c, d)) for o, c in zip(node.ops, node.comparators)]
+            return and_
 
-            def compare(v):
-                left = first(v)
-                for op, right_fn in pairs:
-                    right = right_fn(v)
-                    if not op(left, right):
-                        return False
-                    left = right
-                return True
-            return compare
-        if isinstance(node, ast.IfExp):
-            test, body, orelse = self._compile(node.test, d), self._compile(node.body, d), self._compile(node.orelse, d)
-            return lambda v: body(v) if test(v) else orelse(v)
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
-                if not isinstance(node.func, ast.Name):
-                    raise FormulaError(f"calling {ast.unparse(node.func)[:40]!r} is not allowed; only min, max, abs and round can be called")
-                raise FormulaError(f"function {node.func.id!r} is not allowed; use min, max, abs or round")
-            if node.keywords:
-                raise FormulaError("keyword arguments are not allowed")
-            fn, lo, hi = _FUNCS[node.func.id]
-            if not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
-                raise FormulaError(f"{node.func.id}() takes {lo} to {hi} arguments")
-            args = [self._compile(a, d) for a in node.args]
-            if node.func.id in ("min", "max") and len(args) == 1:
-                raise FormulaError(f"{node.func.id}() needs at least two arguments")
-            return lambda v: fn(*[a(v) for a in args])
-        if isinstance(node, ast.Attribute):
-            raise FormulaError("attribute access ('.') is not allowed; name inputs with letters, digits and '_'")
-        if isinstance(node, ast.Subscript):
-            raise FormulaError("indexing ('[...]') is not allowed")
-        raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
+        def or_(v, parts=parts):
+            result: Any = False
+            for p in parts:
+                result = p(v)
+                if result:
+                    return result
+            return result
+        return or_
+
+    def _compile_compare(self, node: ast.Compare, d: int) -> Evaluator:
+        if not all(type(o) in _CMPOPS for o in node.ops):
+            raise FormulaError("only < <= > >= == != comparisons are allowed")
+        first = self._compile(node.left, d)
+        pairs = [(_CMPOPS[type(o)], self._compile(c, d)) for o, c in zip(node.ops, node.comparators)]
+
+        def compare(v):
+            left = first(v)
+            for op, right_fn in pairs:
+                right = right_fn(v)
+                if not op(left, right):
+                    return False
+                left = right
+            return True
+        return compare
+
+    def _compile_ifexp(self, node: ast.IfExp, d: int) -> Evaluator:
+        test, body, orelse = self._compile(node.test, d), self._compile(node.body, d), self._compile(node.orelse, d)
+        return lambda v: body(v) if test(v) else orelse(v)
+
+    def _compile_call(self, node: ast.Call, d: int) -> Evaluator:
+        if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
+            if not isinstance(node.func, ast.Name):
+                raise FormulaError(f"calling {ast.unparse(node.func)[:40]!r} is not allowed; only min, max, abs and round can be called")
+            raise FormulaError(f"function {node.func.id!r} is not allowed; use min, max, abs or round")
+        if node.keywords:
+            raise FormulaError("keyword arguments are not allowed")
+        fn, lo, hi = _FUNCS[node.func.id]
+        if not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
+            raise FormulaError(f"{node.func.id}() takes {lo} to {hi} arguments")
+        args = [self._compile(a, d) for a in node.args]
+        if node.func.id in ("min", "max") and len(args) == 1:
+            raise FormulaError(f"{node.func.id}() needs at least two arguments")
+        return lambda v: fn(*[a(v) for a in args])
+
+
+#: the allowlist: the node types a formula may hold, each with its compiler
+_COMPILERS: dict[type, Callable[..., Evaluator]] = {
+    ast.Constant: Formula._compile_constant, ast.Name: Formula._compile_name, ast.BinOp: Formula._compile_binop,
+    ast.UnaryOp: Formula._compile_unaryop, ast.BoolOp: Formula._compile_boolop, ast.Compare: Formula._compile_compare,
+    ast.IfExp: Formula._compile_ifexp, ast.Call: Formula._compile_call,
+}
+_NOT_ALLOWED = {
+    "Attribute": "attribute access ('.') is not allowed; name inputs with letters, digits and '_'",
+    "Subscript": "indexing ('[...]') is not allowed",
+}
 
 
 def _truthy(x):
@@ -285,13 +306,8 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
             fn = {ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.mod}[op]
             return fn(a, safe), inv | zero
         if op is ast.Pow:
-            big = (np.abs(b) > 1000) | ((a != 0) & (b * np.log10(np.where(a == 0, 1.0, np.abs(a))) > 300))
-            zero_neg = (a == 0) & (b < 0)
-            complex_ = (a < 0) & (b != np.floor(b))
-            skip = np.broadcast_to(big | zero_neg | complex_, (n,))
-            aa, bb = np.broadcast_to(a, (n,)).tolist(), np.broadcast_to(b, (n,)).tolist()
-            result = np.array([1.0 if s else x ** y for x, y, s in zip(aa, bb, skip.tolist())], dtype=np.float64)
-            return result, inv | big | zero_neg | complex_
+            result, bad = _vec_pow(a, b, n)
+            return result, inv | bad
     if isinstance(node, ast.UnaryOp):
         v, iv = _vec(node.operand, cols, n)
         if isinstance(node.op, ast.USub):
@@ -324,18 +340,37 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
         cond = _truthy(t)
         return np.where(cond, b, o), it | np.where(cond, ib, io)
     if isinstance(node, ast.Call):
-        args = [_vec(a, cols, n) for a in node.args]
-        inv = no
-        for _, ia in args:
-            inv = inv | ia
-        vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for v, _ in args]
-        name = node.func.id
-        if name == "min":
-            return np.minimum.reduce(vals), inv
-        if name == "max":
-            return np.maximum.reduce(vals), inv
-        if name == "abs":
-            return np.abs(vals[0]), inv
-        digits = vals[1] if len(vals) > 1 else np.zeros(n)
-        return np.array([_round(x, d) for x, d in zip(vals[0].tolist(), digits.tolist())]), inv
+        return _vec_call(node, cols, n)
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula")  # pragma: no cover
+
+
+def _vec_pow(a, b, n: int):
+    """``a ** b`` for columns, and where it is invalid (too large, 0 to a
+    negative power, a complex result): those are computed as 1, not at all."""
+    import numpy as np
+    big = (np.abs(b) > 1000) | ((a != 0) & (b * np.log10(np.where(a == 0, 1.0, np.abs(a))) > 300))
+    zero_neg = (a == 0) & (b < 0)
+    complex_ = (a < 0) & (b != np.floor(b))
+    skip = np.broadcast_to(big | zero_neg | complex_, (n,))
+    aa, bb = np.broadcast_to(a, (n,)).tolist(), np.broadcast_to(b, (n,)).tolist()
+    result = np.array([1.0 if s else x ** y for x, y, s in zip(aa, bb, skip.tolist())], dtype=np.float64)
+    return result, big | zero_neg | complex_
+
+
+def _vec_call(node: ast.Call, cols: Mapping[str, Any], n: int):
+    """``min max abs round`` over columns."""
+    import numpy as np
+    args = [_vec(a, cols, n) for a in node.args]
+    inv = np.zeros(n, dtype=bool)
+    for _, ia in args:
+        inv = inv | ia
+    vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for v, _ in args]
+    name = node.func.id  # type: ignore[attr-defined]  # checked by Formula._compile_call
+    if name == "min":
+        return np.minimum.reduce(vals), inv
+    if name == "max":
+        return np.maximum.reduce(vals), inv
+    if name == "abs":
+        return np.abs(vals[0]), inv
+    digits = vals[1] if len(vals) > 1 else np.zeros(n)
+    return np.array([_round(x, d) for x, d in zip(vals[0].tolist(), digits.tolist())]), inv

@@ -18,16 +18,13 @@ docs/plugins.md has a section for each hook; a test fails when one is missing.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .contracts import RatingMethod, Reader, Scorer, Writer
     from .criteria import Scheme
-    from .rating import RatingMethod
-    from .reports import Writer
-    from .scoring import Scorer
-    from .submissions import Reader
 
 hookspec = pluggy.HookspecMarker("civscore")
 hookimpl = pluggy.HookimplMarker("civscore")

@@ -29,17 +29,27 @@ from typing import Any, Iterable
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError
+from .contracts import RatingMethod, Reader, Scorer, Writer
+from .contracts.errors import PluginError
 
 ENTRY_POINT_GROUP = "civscore"
 AUTOLOAD_ENV = "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"
 
-BUILTIN_PLUGINS = (
-    "civscore.scorers.builtin",
-    "civscore.rating",
-    "civscore.submissions",
-    "civscore.reports.builtin",
+#: the built-in plugins, loaded by name before any other, through the same hooks
+DEFAULT_PLUGINS = (
+    "civscore.builtin.scorers",
+    "civscore.builtin.rating",
+    "civscore.builtin.readers",
+    "civscore.builtin.writers",
 )
+#: civscore 1.0's names of the built-in plugins: ``-p no:OLD`` still blocks the new one, with a warning
+RENAMED_PLUGINS = {
+    "civscore.scorers.builtin": "civscore.builtin.scorers",
+    "civscore.rating": "civscore.builtin.rating",
+    "civscore.submissions": "civscore.builtin.readers",
+    "civscore.reports.builtin": "civscore.builtin.writers",
+}
+BUILTIN_PLUGINS = DEFAULT_PLUGINS   # civscore 1.0's name of the tuple
 
 #: the hooks that register something, and the attribute naming each thing
 KINDS = {
@@ -149,13 +159,17 @@ class PluginManager:
         requested, blocked = [], []
         for spec in plugins:
             (blocked if spec.startswith("no:") else requested).append(spec[3:] if spec.startswith("no:") else spec)
-        for name in blocked:
+        for k, name in enumerate(blocked):
+            if name in RENAMED_PLUGINS:
+                self.registry.warnings.append(f"-p no:{name}: the built-in plugin is now named "
+                                              f"{RENAMED_PLUGINS[name]!r}; blocking that (use the new name)")
+                name = blocked[k] = RENAMED_PLUGINS[name]
             self.pm.set_blocked(name)
             self._infos[name] = PluginInfo(name, "-p no:", status="blocked")
         if autoload is None:
             autoload = not os.environ.get(AUTOLOAD_ENV)
         version = civscore_version()
-        for modname in BUILTIN_PLUGINS:
+        for modname in DEFAULT_PLUGINS:
             self._load(modname, "builtin", version, lambda m=modname: importlib.import_module(m))
         entry_points = {ep.name: ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
         if autoload:
@@ -179,7 +193,7 @@ class PluginManager:
             for path in sorted(folder.glob("*.py")):
                 stems.append(path.stem)
                 self._load(path.stem, "plugins-dir", None, lambda p=path: _import_file(p))
-        known = {*BUILTIN_PLUGINS, *entry_points, *(ep.module for ep in entry_points.values()), *requested, *stems}
+        known = {*DEFAULT_PLUGINS, *entry_points, *(ep.module for ep in entry_points.values()), *requested, *stems}
         for name in blocked:  # a typo in -p no:NAME would otherwise block nothing, silently
             if name not in known:
                 self.registry.warnings.append(f"-p no:{name}: no plugin of that name{did_you_mean(name, known)}")
@@ -244,7 +258,7 @@ class PluginManager:
         and contributes nothing (no scorer of a half-broken plugin is used). Two
         plugins providing one name is fatal, naming both."""
         reg = self.registry
-        bases, own = _base_classes(), _own_schemes()
+        bases, own = BASE_CLASSES, _own_schemes()
         for name, info in list(self._infos.items()):
             if info.status != "ok":
                 continue
@@ -286,13 +300,8 @@ class PluginManager:
             for impl in impls["civscore_validate_scheme"]:
                 reg.validators.append((name, impl.function))
 
-def _base_classes() -> dict[str, type]:
-    """The class each registering hook's objects must derive from (imported late: no cycle)."""
-    from .rating import RatingMethod
-    from .reports import Writer
-    from .scoring import Scorer
-    from .submissions import Reader
-    return {"scorers": Scorer, "rating_methods": RatingMethod, "readers": Reader, "writers": Writer}
+#: the class each registering hook's objects must derive from
+BASE_CLASSES: dict[str, type] = {"scorers": Scorer, "rating_methods": RatingMethod, "readers": Reader, "writers": Writer}
 
 
 BUNDLED_IN_WHEEL = "criteria_bundled"   # pyproject.toml maps the top-level criteria/ here
@@ -362,20 +371,3 @@ def plugin_in_traceback(exc: BaseException) -> str | None:
             culprit = found
         tb = tb.tb_next
     return culprit
-
-
-_DEFAULT: PluginManager | None = None
-
-
-def get_plugin_manager(**kwargs: Any) -> PluginManager:
-    """A plugin manager; without arguments, one shared per process."""
-    global _DEFAULT
-    if kwargs:
-        return PluginManager(**kwargs)
-    if _DEFAULT is None:
-        _DEFAULT = PluginManager()
-    return _DEFAULT
-
-
-def get_registry(**kwargs: Any) -> Registry:
-    return get_plugin_manager(**kwargs).registry

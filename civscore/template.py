@@ -22,10 +22,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from .criteria import Leaf, Scheme
-from .values import fmt
+from .contracts.values import fmt
+from .reports.xlsx import clean, workbook_bytes
 
 FORMATS = ("toml", "csv", "xlsx")
 UNIT_COLUMNS = ("unit.id", "unit.name", "unit.group", "unit.region", "unit.period")
@@ -49,53 +49,20 @@ class Slot:
     category: str = ""
 
 
-def _num(x: float) -> str:
-    return fmt(x)
-
 
 def expectation(leaf: Leaf, key: str) -> tuple[str, list[str]]:
-    """What value ``leaf``'s scorer expects under ``key``, and its closed list of choices (if any)."""
-    from .scorers import builtin as b
-    cls, p = leaf.scorer_cls, leaf.params
-    if issubclass(cls, b.Boolean):
-        good = "是" if p.expect else "否"
-        return f"是/否（true/false），填“{good}”得分", ["是", "否"]
-    if issubclass(cls, b.Checklist):
-        text = "已具备的项目，用 ; 分隔（或写成数组）：" + ";".join(p.items)
-        if p.required:
-            text += f"；必备：{'、'.join(p.required)}（缺少则本项不得分）"
-        return text, []
-    if issubclass(cls, b.Grade):
-        grades = sorted(p.scale, key=lambda g: -p.scale[g])
-        return "等次，填其一：" + " / ".join(f"{g}（{_num(p.scale[g] * 100)}%）" for g in grades), list(grades)
-    if issubclass(cls, b.Linear):
-        lower = p.zero_at > p.full_at
-        return (f"数值；{_num(p.zero_at)} 为 0 分，{_num(p.full_at)} 为满分，之间按比例"
-                f"（越{'低' if lower else '高'}越好）"), []
-    if issubclass(cls, b.Bands):
-        word = "≥" if p.better == "higher" else "≤"
-        bands = sorted(p.bands, key=lambda t: -t[0] if p.better == "higher" else t[0])
-        return ("数值；" + "，".join(f"{word}{_num(t)} 得 {_num(f * 100)}%" for t, f in bands)
-                + f"（越{'高' if p.better == 'higher' else '低'}越好）"), []
-    if issubclass(cls, b.Deduct):
-        return f"次数（或逐条列出，用 ; 分隔）；每次扣 {_num(p.per)} 分，扣完为止", []
-    if issubclass(cls, b.Manual):
-        return f"评审给分，0 至 {_num(leaf.points)} 之间的数值", []
-    if issubclass(cls, b.Ratio):
-        role = "分子" if key == p.numerator else "分母"
-        return (f"数值，{p.numerator} / {p.denominator} 的{role}；比率达到 {_num(p.full_at)}"
-                f"（{_num(p.full_at * 100)}%）得满分"
-                f"{'，分母不能为 0' if role == '分母' else ''}"), []
-    if issubclass(cls, b.FormulaScorer):
-        return f"数值，用于公式 {p.expr}", []
-    try:
-        said = cls.input_help(key, p, leaf.points) if hasattr(cls, "input_help") else ""
-    except Exception:  # a plugin's bug must not stop a template
-        said = ""
+    """What value ``leaf``'s scorer expects under ``key``, and its closed list
+    of choices (if any): the scorer's own :meth:`~civscore.Scorer.input_help`
+    and :meth:`~civscore.Scorer.input_choices`, built-in or plugin alike."""
+    cls, params = leaf.scorer_cls, leaf.params
+    try:  # a plugin's bug must not stop a template
+        said, choices = cls.input_help(key, params, leaf.points), list(cls.input_choices(key, params))
+    except Exception:
+        said, choices = "", []
     if said:
-        return str(said), []
+        return str(said), [str(c) for c in choices]
     desc = getattr(cls, "description", "") or ""
-    return f"评分器 {leaf.scorer} 读取的值" + (f"：{desc}" if desc else ""), []
+    return f"评分器 {leaf.scorer} 读取的值" + (f"：{desc}" if desc else ""), [str(c) for c in choices]
 
 
 def slots(scheme: Scheme) -> list[Slot]:
@@ -104,7 +71,7 @@ def slots(scheme: Scheme) -> list[Slot]:
     cat_titles = {c.id: c.title for c in scheme.categories}
     for leaf in scheme.items:
         label = {"criterion": "", "bonus": "加分项 ", "penalty": "扣分项 "}.get(leaf.kind, "")
-        use = f"{label}{leaf.title}（{leaf.id}，{_num(leaf.points)} 分"
+        use = f"{label}{leaf.title}（{leaf.id}，{fmt(leaf.points)} 分"
         use += f"，{leaf.method}）" if leaf.method else "）"
         for key in leaf.input_keys:
             slot = by_key.setdefault(key, Slot(key))
@@ -165,13 +132,11 @@ def csv_template(scheme: Scheme) -> str:
 
 
 def xlsx_template(scheme: Scheme) -> bytes:
-    import openpyxl
+    import openpyxl  # lazily: heavy, and only this format needs it
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from .reports.xlsx import clean, workbook_bytes
     all_slots = slots(scheme)
     wb = openpyxl.Workbook()
     wb.properties.creator = "civscore"

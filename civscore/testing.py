@@ -20,15 +20,21 @@ when the text has none, and ``full_marks`` is the sum of the categories.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from .criteria import Scheme, loads
 from .engine import Evaluation, evaluate
 from .plugins import PluginManager
-from .submissions import Unit, flatten
+from .contracts.units import Unit, flatten
 
 _HEADER = '''format = "civscore/1"
 [scheme]
@@ -43,11 +49,6 @@ levels = [{{ stars = 1, min_score = 0 }}]
 
 def _full_marks(text: str) -> float:
     """Sum the points of top-level categories of an inline scheme (leaf or group)."""
-    import sys
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -99,7 +100,7 @@ def run(text: str, data: Mapping[str, Any] | Iterable[Mapping[str, Any]], plugin
     result dict (SPEC §5 shape); a list gives the :class:`Evaluation`."""
     pm = PluginManager(plugins=plugins, strict=True)
     scheme = make_scheme(text, plugin_manager=pm)
-    ev = evaluate(scheme, make_units(data), by_group=by_group, registry=pm.registry)
+    ev = evaluate(scheme, make_units(data), by_group=by_group)
     if isinstance(data, Mapping):
         return ev.result(0)
     return ev

@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from .errors import CivscoreError
+from . import api
+from .contracts.errors import CivscoreError
+from .plugins import civscore_version
+from .reports import evaluation_doc
+from .submissions import Submissions
 
 FIGURES = ("rank", "stars", "total", "base", "bonus", "penalty", "vetoed", "vetoes", "complete")
 MAX_LISTED = 200
@@ -152,9 +156,6 @@ def compare(recorded: dict, fresh: dict, report: Report) -> None:
 
 def verify(results: str | Path, registry: Any = None) -> Report:
     """Verify a results document (see the module's docstring); never raises for bad input."""
-    from . import api
-    from .reports import evaluation_doc
-    from .submissions import Submissions
     report = Report(str(results))
     path = Path(results)
     try:
@@ -179,7 +180,6 @@ def verify(results: str | Path, registry: Any = None) -> Report:
     want_sha = scheme_info.get("sha256") or prov.get("criteria_sha256")
 
     # -- the versions that produced the results ----------------------------------------------
-    from .plugins import civscore_version
     was = prov.get("civscore") or (doc.get("civscore") or {}).get("version")
     if was and was != civscore_version():
         report.notes.append(f"the results were written by civscore {was}; this is {civscore_version()}")

@@ -13,7 +13,7 @@ import pytest
 from civscore import api
 from civscore.assessors import combine_booleans, combine_grades, combine_lists, combine_numbers
 from civscore.cli import main
-from civscore.criteria import loads
+from civscore.api import loads
 
 # -- the rules, by hand ----------------------------------------------------------------------
 
@@ -372,7 +372,7 @@ def test_read_order_does_not_matter(tmp_path):
 
 def test_read_without_scheme_infers_kinds():
     scheme = loads(SCHEME.format(aggregate="median", spread=""))
-    from civscore.submissions import Unit
+    from civscore.contracts.units import Unit
     from civscore.assessors import Aggregator
     unit = Unit("u", "单位", {}, extra={"assessors": [{"name": "甲", "data": {"k": "3", "b": "是", "t": "红"}},
                                                       {"name": "乙", "data": {"k": 5, "b": "否", "t": "红"}},

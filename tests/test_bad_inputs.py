@@ -287,7 +287,7 @@ def test_big_workbook_path(name, tmp_path, monkeypatch):
     files through that path finish at once and lose no good row."""
     import openpyxl
 
-    from civscore.submissions import read_all
+    from civscore.api import read as read_all
     real = openpyxl.load_workbook
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **kw: real(*a, **{**kw, "read_only": True}))
     path = tmp_path / f"{name}.xlsx"

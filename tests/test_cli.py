@@ -267,11 +267,11 @@ def test_explain_exit_statuses(files, capsys, tmp_path):
 def test_plugins_exit_0(capsys):
     code, out, _ = cli(capsys, "plugins")
     assert code == 0
-    assert "civscore.scorers.builtin" in out and "formula" in out
+    assert "civscore.builtin.scorers" in out and "formula" in out
     code, out, _ = cli(capsys, "plugins", "--format", "json")
     assert code == 0
     names = {p["name"] for p in json.loads(out)["plugins"]}
-    assert "civscore.scorers.builtin" in names
+    assert "civscore.builtin.scorers" in names
 
 
 # -- formats and --output -------------------------------------------------------------------------------

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from civscore import api
 from civscore.cli import main
-from civscore.criteria import CriteriaErrors, load, loads
-from civscore.errors import CriteriaError
+from civscore.api import load, loads
+from civscore.criteria import CriteriaErrors
+from civscore.contracts.errors import CriteriaError
 
 HEAD = '''\
 format = "civscore/1"

@@ -27,7 +27,7 @@ import pytest
 import civscore
 from civscore import hookspecs
 from civscore.cli import main
-from civscore.plugins import BUILTIN_PLUGINS, PluginManager
+from civscore.plugins import DEFAULT_PLUGINS, PluginManager
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -82,7 +82,7 @@ def test_the_base_classes_and_switches_are_documented():
 def builtins() -> dict[str, list[str]]:
     pm = PluginManager(autoload=False)
     reg = pm.registry
-    return {kind: sorted(k for k in getattr(reg, kind) if reg.owner[(kind, k)] in BUILTIN_PLUGINS)
+    return {kind: sorted(k for k in getattr(reg, kind) if reg.owner[(kind, k)] in DEFAULT_PLUGINS)
             for kind in ("scorers", "rating_methods", "readers", "writers")}
 
 

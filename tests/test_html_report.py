@@ -290,7 +290,6 @@ def test_number_format():
 def test_assessor_disagreements_show_escaped_in_both_pages(tmp_path):
     """A panel's disagreement (docs/assessors.md) is flagged in the evaluation
     page and in the check page, with hostile assessor names as text."""
-    import json
     import subprocess
     import sys
     crit = tmp_path / "c.toml"

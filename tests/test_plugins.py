@@ -78,7 +78,7 @@ def civscore_scorers():
 def fresh(monkeypatch):
     """No cached plugin manager, no autoload switch from the outside, and no
     plugin module left in sys.modules by another test."""
-    monkeypatch.setattr(civscore.plugins, "_DEFAULT", None)
+    monkeypatch.setattr(civscore.api, "_DEFAULT", None)
     monkeypatch.delenv("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     before = set(sys.modules)
     yield
@@ -157,7 +157,7 @@ def test_autoload_off_loads_no_entry_point(tmp_path, monkeypatch, capsys, projec
     listed = plugin_list(capsys)
     assert listed["dusty"]["status"] == "not loaded"      # installed, listed, but not imported
     assert listed["dusty"]["error"] == "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p dusty"
-    assert listed["civscore.scorers.builtin"]["status"] == "ok"          # built-ins always load
+    assert listed["civscore.builtin.scorers"]["status"] == "ok"          # built-ins always load
     crit, _ = project("dust-half")
     code, _, err = cli(capsys, "validate", crit)
     assert code == 2
@@ -208,20 +208,20 @@ def test_dash_p_no_blocks_an_entry_point_plugin(tmp_path, monkeypatch, capsys, p
 
 
 def test_dash_p_no_blocks_a_builtin(capsys, tmp_path, project):
-    listed = plugin_list(capsys, "-p", "no:civscore.reports.builtin")
-    assert listed["civscore.reports.builtin"]["status"] == "blocked"
+    listed = plugin_list(capsys, "-p", "no:civscore.builtin.writers")
+    assert listed["civscore.builtin.writers"]["status"] == "blocked"
     crit, subs = project("boolean")
-    code, _, err = cli(capsys, "evaluate", crit, subs, "-p", "no:civscore.reports.builtin")
+    code, _, err = cli(capsys, "evaluate", crit, subs, "-p", "no:civscore.builtin.writers")
     assert code == 2
     assert "--format: unknown writer 'table'" in err
 
 
 def test_dash_p_no_of_an_unknown_name_warns(tmp_path, capsys):
     write_module(tmp_path / "local", "half_scorer", GOOD_SCORER.format(name="half"))
-    code, out, err = cli(capsys, "plugins", "-p", "no:civscore.report.builtin")
+    code, out, err = cli(capsys, "plugins", "-p", "no:civscore.builtin.writer")
     assert code == 0
-    assert err == ("civscore: warning: -p no:civscore.report.builtin: no plugin of that name "
-                   "(did you mean 'civscore.reports.builtin'?)\n")
+    assert err == ("civscore: warning: -p no:civscore.builtin.writer: no plugin of that name "
+                   "(did you mean 'civscore.builtin.writers'?)\n")
     code, out, err = cli(capsys, "plugins", "-p", "no:half_scorer", "--plugins-dir", tmp_path / "local")
     assert code == 0 and err == ""
 
@@ -251,7 +251,7 @@ def test_two_plugins_with_one_scorer_name(tmp_path, capsys, project):
     write_module(tmp_path / "clash", "clash_plugin", GOOD_SCORER.format(name="boolean"))
     code, _, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "clash")
     assert code == 2
-    assert "'civscore.scorers.builtin' and 'clash_plugin'" in err
+    assert "'civscore.builtin.scorers' and 'clash_plugin'" in err
 
 
 def test_a_plugin_that_fails_to_import(tmp_path, capsys, project):
@@ -307,7 +307,7 @@ def test_a_hook_that_fails_skips_the_whole_plugin(tmp_path, capsys, bad_hook, li
     assert listed["bad_hook"]["status"] == "failed"
     assert listed_error in listed["bad_hook"]["error"]
     assert listed["bad_hook"]["provides"] == {}
-    assert "extra" not in listed["civscore.reports.builtin"]["provides"]["writers"]
+    assert "extra" not in listed["civscore.builtin.writers"]["provides"]["writers"]
     code, _, err = cli(capsys, "evaluate", REPO / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml",
                           REPO / "tests" / "fixtures" / "civilized-unit-v1" / "units" / "city-tax.toml",
                        "--plugins-dir", tmp_path / "local", "--format", "extra")
@@ -653,3 +653,13 @@ def test_cleanliness_plugin_in_a_fresh_venv(tmp_path_factory):
 
     import shutil
     shutil.rmtree(work, ignore_errors=True)   # ~150 MB; kept only when the test fails
+
+
+def test_dash_p_no_of_a_built_in_plugins_old_name_still_blocks_it(capsys):
+    """civscore 1.0 named the built-in writers civscore.reports.builtin; a
+    command line written then keeps working, and says the new name."""
+    listed = plugin_list(capsys, "-p", "no:civscore.reports.builtin")
+    assert listed["civscore.builtin.writers"]["status"] == "blocked"
+    code, _, err = cli(capsys, "plugins", "-p", "no:civscore.reports.builtin")
+    assert code == 0
+    assert "now named 'civscore.builtin.writers'" in err

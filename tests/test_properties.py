@@ -36,12 +36,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from civscore import criteria  # noqa: E402
-from civscore.errors import CivscoreError, SubmissionError  # noqa: E402
+from civscore import api as criteria  # noqa: E402  (load/loads with the default registry)
+from civscore.contracts.errors import CivscoreError, SubmissionError  # noqa: E402
 from civscore.formula import Formula, FormulaError, FormulaValueError  # noqa: E402
-from civscore.scorers.builtin import BUILTIN_SCORERS  # noqa: E402
-from civscore.scoring import STATUSES, Outcome  # noqa: E402
-from civscore.submissions import CsvReader, JsonReader, TomlReader, Unit, XlsxReader, read_all  # noqa: E402
+from civscore.builtin.scorers import BUILTIN_SCORERS  # noqa: E402
+from civscore.contracts.scoring import STATUSES, Outcome  # noqa: E402
+from civscore.builtin.readers import CsvReader, JsonReader, TomlReader, XlsxReader  # noqa: E402
+from civscore.contracts.units import Unit  # noqa: E402
+from civscore.api import read as read_all  # noqa: E402
 
 settings.register_profile("ci", max_examples=60, deadline=None, database=None,  # no .hypothesis/ in the tree
                           

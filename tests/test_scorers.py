@@ -7,12 +7,11 @@ is what a criteria author and a unit see.
 """
 from __future__ import annotations
 
-import math
 
 import pytest
 
-from civscore.errors import CriteriaError
-from civscore.scorers.builtin import (Bands, Boolean, Checklist, Deduct, FormulaScorer, Grade, Linear, Manual,
+from civscore.contracts.errors import CriteriaError
+from civscore.builtin.scorers import (Bands, Boolean, Checklist, Deduct, FormulaScorer, Grade, Linear, Manual,
                                       Ratio)
 from civscore.testing import make_scheme, run
 

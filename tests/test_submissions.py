@@ -9,7 +9,7 @@ import pytest
 
 from civscore import api
 from civscore.cli import main
-from civscore.submissions import read_all
+from civscore.api import read as read_all  # noqa: E402
 
 SCHEME = '''
 format = "civscore/1"

@@ -10,40 +10,15 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from ..assessors import unit_extension
+from ..contracts.writers import Writer
 from ..plugins import civscore_version
-from ..values import fmt
+from ..contracts.values import fmt
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Evaluation
-
-
-class Writer:
-    """Base of report writers.
-
-    ``name`` is the ``--format`` value; ``binary`` writers return bytes and
-    need ``--output``. ``needs_reasons = False`` lets ``evaluate`` skip
-    keeping every item's reasons (much less memory for big runs).
-    """
-
-    name: ClassVar[str] = ""
-    description: ClassVar[str] = ""
-    binary: ClassVar[bool] = False
-    needs_reasons: ClassVar[bool] = True
-
-    def evaluation(self, ev: "Evaluation") -> str | bytes:
-        """The ``evaluate`` report of every unit."""
-        raise NotImplementedError(f"format {self.name!r} cannot write an evaluation")
-
-    def check(self, doc: dict[str, Any]) -> str | bytes:
-        """The ``check`` report of one unit, from :func:`check_doc`."""
-        raise NotImplementedError(f"format {self.name!r} cannot write a check")
-
-    def evaluation_chunks(self, ev: "Evaluation") -> Iterable[str | bytes]:
-        """The ``evaluate`` report in pieces, written as they come (big runs
-        need not hold the whole report in memory). Default: one piece."""
-        yield self.evaluation(ev)
 
 
 def header(ev: "Evaluation") -> dict[str, Any]:
@@ -66,7 +41,6 @@ def provenance(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
 def result_doc(ev: "Evaluation", i: int) -> dict[str, Any]:
     """One unit's result (SPEC §5) plus the documented extensions of a unit
     scored by several assessors: ``assessors``, ``aggregate``, ``disagreements``."""
-    from ..assessors import unit_extension
     out = ev.result(i)
     out.update(unit_extension(ev.units[i]))
     return out

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 
-from . import Writer, evaluation_doc
+from ..contracts.writers import Writer
+from ..engine import round2_array
+from . import evaluation_doc, result_doc
 
 
 def dumps(doc) -> str:
@@ -25,7 +27,6 @@ class JsonWriter(Writer):
         line of its own (JSON's C encoder writes it, many times faster than
         indenting), streamed one by one: a big run never holds every result
         dict at once."""
-        from . import result_doc
         marker = "\x00results\x00"
         by_group = getattr(ev, "by_group", False)
         if not ev.order:
@@ -77,9 +78,8 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
 
     Built column by column with NumPy and zipped into rows: a million units
     cost seconds, not minutes."""
-    import numpy as np
+    import numpy as np  # lazily: heavy, and check never needs it here
 
-    from ..engine import round2_array
     scheme = ev.scheme
     cats = [c.id for c in scheme.categories]
     items = [leaf.id for leaf in scheme.items] if item_columns else []

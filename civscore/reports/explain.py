@@ -1,12 +1,16 @@
 """``civscore explain``: the rubric as a table, Markdown, JSON or CSV."""
 from __future__ import annotations
 
+import csv
+import io
 import json
+from html import escape
 
 from tabulate import tabulate
 
 from ..criteria import Group, Scheme
-from ..values import fmt
+from ..contracts.values import fmt
+from .text import pad_lines
 
 FORMATS = ("table", "markdown", "json", "csv", "html")
 
@@ -63,8 +67,6 @@ def render(scheme: Scheme, fmt_name: str) -> str:
     if fmt_name == "html":
         return _html(scheme, headers)
     if fmt_name == "csv":
-        import csv
-        import io
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(headers)
@@ -74,14 +76,12 @@ def render(scheme: Scheme, fmt_name: str) -> str:
     title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
     body = tabulate(rows(scheme), headers, tablefmt=tablefmt, disable_numparse=True)
     if fmt_name == "table":
-        from .text import pad_lines
         body = pad_lines(body)
     return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"
 
 
 def _html(scheme: Scheme, headers: list[str]) -> str:
     """The rubric as one self-contained page; every text is escaped."""
-    from html import escape
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(c.strip()) if i == 0 else escape(c)}</td>" if i else
                          f"<td style='padding-left:{(len(c) - len(c.lstrip())) * 0.6}em'>{escape(c.strip())}</td>"

@@ -15,7 +15,9 @@ import hashlib
 import html as _html
 import json
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+from ..assessors import value_text
 
 __all__ = ["render_evaluation", "render_check", "json_for_script"]
 
@@ -616,7 +618,6 @@ def _disagreements(result: Mapping[str, Any]) -> str:
     flags = result.get("disagreements") or {}
     if not isinstance(flags, Mapping) or not flags:
         return ""
-    from ..assessors import value_text
     rows = []
     for key, flag in flags.items():
         flag = flag if isinstance(flag, Mapping) else {}

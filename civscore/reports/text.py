@@ -5,9 +5,12 @@ import re
 from typing import Any
 
 from tabulate import tabulate
+from wcwidth import wcswidth
 
-from . import Writer, lost_points, stars_text, summary
-from ..values import fmt
+from ..assessors import disagreement_lines, disagreement_note
+from ..contracts.writers import Writer
+from . import lost_points, stars_text, summary
+from ..contracts.values import fmt
 
 
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -54,7 +57,6 @@ class TextWriter(Writer):
             if not ev.complete[i]:
                 notes.append("incomplete")
             if u.extra.get("disagreements"):
-                from ..assessors import disagreement_note
                 notes.append(disagreement_note(u.extra["disagreements"]))
             rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
                          "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars),
@@ -109,7 +111,6 @@ class TextWriter(Writer):
         if r.get("assessors"):
             out.append(f"Assessors ({len(r['assessors'])}, combined by {r.get('aggregate') or 'mean'}): "
                        + ", ".join(r["assessors"]))
-            from ..assessors import disagreement_lines
             out += ["  " + line for line in disagreement_lines(r.get("disagreements") or {})]
         if doc.get("invalid_vetoes"):
             out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
@@ -131,7 +132,7 @@ class TextWriter(Writer):
 def pad_lines(text: str) -> str:
     """Pad a plain-text table's lines to one display width (tabulate strips trailing
     blanks), so every line of it is as wide as the widest, Chinese counted double."""
-    from wcwidth import wcswidth
+
     lines = text.split("\n")
     widths = [max(wcswidth(line), len(line) if wcswidth(line) < 0 else 0) for line in lines]
     width = max(widths, default=0)

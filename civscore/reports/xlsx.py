@@ -39,9 +39,11 @@ import shutil
 import zipfile
 from typing import Any, Iterable, Optional
 
-from . import Writer, provenance, result_doc, summary
-from ..errors import CivscoreError
-from ..values import fmt
+from ..assessors import disagreement_note, value_text
+from ..contracts.writers import Writer
+from . import provenance, result_doc, summary
+from ..contracts.errors import CivscoreError
+from ..contracts.values import fmt
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -249,7 +251,6 @@ def _where(source: str, row: Any) -> str:
 
 # -- evaluate ------------------------------------------------------------------------------
 def evaluation_book(ev) -> bytes:
-    from ..assessors import disagreement_note, value_text
     scheme = ev.scheme
     if ev.n > MAX_ROWS - 2:
         raise CivscoreError(f"an XLSX sheet holds at most {MAX_ROWS - 2:,} units and this run has {ev.n:,}; "
@@ -339,7 +340,6 @@ def provenance_sheet(book: Book, doc: dict) -> None:
 
 # -- check ---------------------------------------------------------------------------------
 def check_book(doc: dict) -> bytes:
-    from ..assessors import value_text
     r = doc["result"]
     crit = doc["criteria"]
     u = r["unit"]

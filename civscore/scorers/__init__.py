@@ -1,0 +1,1 @@
+"""Deprecated package: the built-in scorers are :mod:`civscore.builtin.scorers`."""

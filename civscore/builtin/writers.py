@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from . import Writer, evaluation_doc
-from .data import CsvWriter, JsonWriter
-from .text import MarkdownWriter, TableWriter
-from .xlsx import XlsxWriter
+from ..contracts.writers import Writer
+from ..reports import evaluation_doc
+from ..reports.data import CsvWriter, JsonWriter
+from ..reports.html import render_check, render_evaluation
+from ..reports.text import MarkdownWriter, TableWriter
+from ..reports.xlsx import XlsxWriter
 
 
 class HtmlWriter(Writer):
@@ -13,11 +15,9 @@ class HtmlWriter(Writer):
     description = "one self-contained HTML page with charts (no network needed)"
 
     def evaluation(self, ev) -> str:
-        from .html import render_evaluation
         return render_evaluation(evaluation_doc(ev, getattr(ev, "by_group", False)))
 
     def check(self, doc) -> str:
-        from .html import render_check
         return render_check(doc)
 
 

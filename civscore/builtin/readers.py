@@ -1,0 +1,365 @@
+"""The built-in submission readers (SPEC §4): TOML, JSON, CSV, XLSX.
+
+Registered through ``civscore_readers`` by file suffix, like any plugin's. A
+reader yields units, and :class:`SubmissionError` for a row or file it
+cannot read, so one bad row never loses the others.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import sys
+import zipfile
+from operator import itemgetter
+from typing import Any, Iterator, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
+from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, unit_text
+from ..hookspecs import hookimpl
+
+XLSX_MAX_UNPACKED = 2 * 1024 ** 3   # an .xlsx is a zip: refuse one that inflates beyond this
+
+
+class TomlReader(Reader):
+    suffixes = (".toml",)
+    description = "one unit per file: [unit] and [data]"
+
+    def read(self, path, data):
+        text = decode_utf8(data, str(path))
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SubmissionError(toml_message(exc), str(path), toml_where(exc)) from None
+        except RecursionError:
+            raise SubmissionError("TOML nests too deeply", str(path)) from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            raise SubmissionError(f"TOML value cannot be read: {str(exc).split(';')[0]}", str(path), long_number_where(text)) from None
+        yield unit_from_doc(doc, str(path))
+
+
+def unit_from_doc(doc: Any, source: str, where: Optional[str] = None) -> Unit:
+    if not isinstance(doc, dict):
+        raise SubmissionError("expected a table with unit and data", source, where)
+    unknown = [k for k in doc if k not in ("unit", "data", "format", "assessors")]
+    if unknown:
+        raise SubmissionError(f"unknown top-level key {unknown[0]!r}; a submission has unit and data", source, where)
+    unit = make_unit(doc.get("unit"), doc.get("data"), source, where)
+    if "assessors" in doc:
+        unit.extra["assessors"] = doc["assessors"]
+    return unit
+
+
+def _not_utf16(data: bytes, source: str) -> None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SubmissionError("UTF-16 text (Excel's \"Unicode text\"); save it as UTF-8", source)
+
+
+def _line_of(data: bytes, offset: int) -> str:
+    return "line %d" % (data.count(b"\n", 0, offset) + 1)
+
+
+def decode_utf8(data: bytes, source: str) -> str:
+    _not_utf16(data, source)
+    if b"\x00" in data[:8192]:
+        raise SubmissionError("binary file, not a text submission", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", source, _line_of(data, exc.start)) from None
+
+
+class JsonReader(Reader):
+    suffixes = (".json",)
+    description = 'one unit per file {"unit": ..., "data": ...}, or a list of them'
+
+    def read(self, path, data):
+        text = decode_utf8(data, str(path))
+        try:
+            doc = json.loads(text, parse_constant=_json_constant, object_pairs_hook=_json_object)
+        except json.JSONDecodeError as exc:
+            raise SubmissionError(f"JSON syntax error: {exc.msg}", str(path), f"line {exc.lineno}, column {exc.colno}") from None
+        except RecursionError:
+            raise SubmissionError("JSON nests too deeply", str(path)) from None
+        except _DuplicateKey as exc:
+            raise SubmissionError(f"the key {exc.args[0]!r} appears twice in one JSON object; keep one", str(path)) from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            raise SubmissionError(f"JSON value cannot be read: {str(exc).split(';')[0]}", str(path), long_number_where(text)) from None
+        if isinstance(doc, list):
+            for i, entry in enumerate(doc):
+                try:
+                    yield unit_from_doc(entry, str(path), f"[{i}]")
+                except SubmissionError as exc:
+                    yield exc
+        else:
+            yield unit_from_doc(doc, str(path))
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a repeated key is an error, not a silent overwrite (TOML rejects it too)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
+def _json_constant(name: str) -> float:
+    return float("nan")  # NaN/Infinity become invalid values, never numbers
+
+
+def table_encoding(data: bytes, source: str) -> str:
+    """The encoding of CSV bytes: ``utf-8-sig`` (BOM or not) or ``gb18030``;
+    a binary or undecodable file is a :class:`SubmissionError`."""
+    _not_utf16(data, source)
+    if b"\x00" in data[:8192]:
+        raise SubmissionError("binary file, not a CSV table", source)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=True)  # checks, keeps no text
+            return encoding
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {error.start}); save it as UTF-8", source,
+                          _line_of(data, error.start))
+
+
+
+class _Canon(dict):
+    """Maps a raw cell to its stripped value (None when blank), computed once per distinct cell."""
+
+    def __missing__(self, raw):
+        value = raw.strip() if isinstance(raw, str) else raw
+        if value == "":
+            value = None
+        self[raw] = value
+        return value
+
+
+class CsvReader(Reader):
+    suffixes = (".csv",)
+    description = "one unit a row; UTF-8 (BOM or not) or GB18030"
+    max_bytes = 4 * 1024 ** 3     # a million units weigh about 400 MB
+
+    def read(self, path, data):
+        source = str(path)
+        encoding = table_encoding(data, source)   # one decoding pass to check; no copy kept
+        # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=True)
+        try:
+            yield from table_units(_numbered(reader, source), source)
+        except csv.Error as exc:
+            raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
+
+
+_CSV_ERRORS = {
+    "unexpected end of data": "a quoted cell starting on this line is never closed: an unmatched '\"' runs to the end of the file",
+    "field larger than field limit": f"a cell is longer than {csv.field_size_limit()} characters",
+    "expected after": "text after a closing quote; write a quote inside a cell as \"\"",
+}
+
+
+def _numbered(reader, source: str) -> Iterator[tuple[int, Any]]:
+    """``(line, cells)``; a line the csv module cannot parse comes as ``(line,
+    SubmissionError)`` and reading goes on with the next line."""
+    last_error = -1
+    while True:
+        start = reader.line_num + 1  # the line the next row begins on
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if reader.line_num == last_error:  # no progress: stop rather than loop
+                return
+            last_error = reader.line_num
+            why = next((m for k, m in _CSV_ERRORS.items() if k in str(exc)), f"CSV error: {exc}")
+            yield start, SubmissionError(why, source, f"line {start}")
+            continue
+        yield reader.line_num, cells
+
+
+def _header(rows: Iterator[tuple[int, Any]], source: str) -> tuple[int, list[str], dict[str, int]]:
+    """A table's header row: its row number, column names, and each name's
+    position; a missing, blank, repeated or unknown column is an error."""
+    try:
+        rownum, header = next(rows)
+    except StopIteration:
+        raise SubmissionError("empty table: no header row", source) from None
+    if isinstance(header, SubmissionError):
+        raise header
+    names = [str(h).strip() if h is not None else "" for h in header]
+    while names and names[-1] == "":
+        names.pop()
+    seen: dict[str, int] = {}
+    for col, name in enumerate(names):
+        if name == "":
+            raise SubmissionError(f"column {col + 1} has no header", source, f"row {rownum}")
+        if name in seen:
+            raise SubmissionError(f"column {name!r} appears twice (columns {seen[name] + 1} and {col + 1})", source, f"row {rownum}")
+        seen[name] = col
+    for required in ("unit.id", "unit.name"):
+        if required not in seen:
+            raise SubmissionError(f"no {required!r} column; the header needs unit.id and unit.name", source, f"row {rownum}")
+    unknown_unit = [n for n in names if n.startswith("unit.") and n[5:] not in UNIT_FIELDS]
+    if unknown_unit:
+        raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {', '.join('unit.' + f for f in UNIT_FIELDS)}", source, f"row {rownum}")
+    return rownum, names, seen
+
+
+def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: int = 4096) -> Iterator[Item]:
+    """Units from a table's rows, ``(row number, cells)`` with the header first,
+    stored column-wise in a :class:`Table`. A bad row is an error of its own."""
+    rownum, names, seen = _header(rows, source)
+    width = len(names)
+    unit_idx = [seen.get("unit." + f) for f in UNIT_FIELDS]
+    data_idx = [i for i, n in enumerate(names) if not n.startswith("unit.")]
+    table = Table([names[i] for i in data_idx])
+    columns = list(table.columns.values())
+    canons = [_Canon() for _ in columns]
+    unit_canon = _Canon()
+    chunk: list[list[Any]] = []
+
+    def flush() -> None:
+        for j, values in enumerate(zip(*chunk)):
+            columns[j].extend(map(canons[j].__getitem__, values))
+        chunk.clear()
+
+    first_name = names[0]
+    id_col, name_col = unit_idx[0], unit_idx[1]
+    other_cols = unit_idx[2:] if any(i is not None for i in unit_idx[2:]) else None
+    if len(data_idx) > 1:
+        data_of = itemgetter(*data_idx)
+    elif data_idx:
+        data_of = lambda cells, i=data_idx[0]: (cells[i],)  # noqa: E731
+    else:
+        data_of = lambda cells: ()  # noqa: E731
+    try:  # rows read so far reach the table even if reading stops midway (their units were handed out)
+        for rownum, cells in rows:
+            if isinstance(cells, SubmissionError):  # a line the CSV parser could not read
+                yield cells
+                continue
+            if len(cells) != width:
+                while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+                    cells = cells[:-1]
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # a blank line
+                if len(cells) > width:
+                    yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+                    continue
+                cells = list(cells) + [None] * (width - len(cells))
+            if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
+                yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
+                continue
+            uid = cells[id_col]
+            uid = uid.strip() if isinstance(uid, str) else unit_text(uid)
+            if not uid:
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # a row of empty cells
+                yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
+                continue
+            name = cells[name_col]
+            name = name.strip() if isinstance(name, str) else unit_text(name)
+            if not name:
+                yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
+                continue
+            if len(uid) > 200:
+                yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
+                continue
+            fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else unit_text(cells[i])
+                      for i in other_cols] if other_cols else (None, None, None)
+            chunk.append(data_of(cells))
+            idx = table.n
+            table.n += 1
+            if len(chunk) >= chunk_size:
+                flush()
+            yield Unit(uid, name, RowView(table, idx), fields[0], fields[1], fields[2], source, rownum)
+    finally:
+        flush()
+
+
+class XlsxReader(Reader):
+    suffixes = (".xlsx", ".xlsm")
+    description = "one unit a row of the first sheet"
+
+    def read(self, path, data):
+        import openpyxl  # lazily: only XLSX submissions need it
+        try:  # what the workbook unpacks to: a zip bomb is refused before openpyxl inflates it
+            unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except Exception:
+            unpacked = 0  # not a zip at all: load_workbook says so below
+        if unpacked > XLSX_MAX_UNPACKED:
+            raise SubmissionError(f"the workbook unpacks to {unpacked // 1024 // 1024} MB, over the "
+                                  f"{XLSX_MAX_UNPACKED // 1024 // 1024} MB limit; save the table as CSV", str(path))
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 1024 * 1024 or unpacked > 400 * 1024 * 1024,
+                                          data_only=False)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
+        except Exception as exc:  # openpyxl fails in many more ways on a broken or unusual workbook
+            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
+        if not book.worksheets:
+            raise SubmissionError("the workbook has no worksheet (only chart sheets); put the table on the first sheet", str(path))
+        sheet = book.worksheets[0]
+        merged = list(getattr(sheet, "merged_cells", None) and sheet.merged_cells.ranges or [])
+        merged_rows: dict[int, str] = {}
+        for rng in merged:
+            for r in range(rng.min_row, rng.max_row + 1):
+                merged_rows.setdefault(r, str(rng))
+        if merged_rows.get(1):
+            raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
+
+        def plain(value):
+            if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula: a formula all the same
+                return str(getattr(value, "text", None) or "=formula")
+            return value
+
+        def rows():
+            cells_by_pos = getattr(sheet, "_cells", None)
+            if cells_by_pos is None:  # read-only: stream the rows the file holds, not the dimensions it claims
+                if hasattr(sheet, "reset_dimensions"):
+                    sheet.reset_dimensions()
+                for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield r, [plain(v) for v in cells]
+                return
+            # only the cells that exist: iter_rows would create every cell up to a stray one at XFD1048576
+            by_row: dict[int, dict[int, Any]] = {}
+            for (r, c), cell in list(cells_by_pos.items()):
+                value = cell.value
+                if value is not None:
+                    by_row.setdefault(r, {})[c] = plain(value)
+            for r in sorted(by_row):
+                cols = by_row[r]
+                yield r, [cols.get(c) for c in range(1, max(cols) + 1)]
+        for item in table_units(rows(), str(path), chunk_size=1):  # rows are checked as they come
+            row = item.row if isinstance(item, Unit) else None
+            if row is not None and row in merged_rows:
+                yield SubmissionError(f"merged cells {merged_rows[row]}; unmerge them and fill every cell", str(path), f"row {row}")
+                continue
+            if isinstance(item, Unit):
+                formulas = [k for k, v in item.data.items() if isinstance(v, str) and v.startswith("=")]
+                if formulas:
+                    yield SubmissionError(f"column {formulas[0]!r} holds a formula ({item.data[formulas[0]][:30]}); paste values only", str(path), f"row {row}")
+                    continue
+                for k, v in list(item.data.items()):
+                    if hasattr(v, "isoformat"):
+                        item.data[k] = v.isoformat()
+            yield item
+        book.close()
+
+
+@hookimpl
+def civscore_readers():
+    return [TomlReader, JsonReader, CsvReader, XlsxReader]
+

@@ -1,0 +1,499 @@
+"""The nine built-in scorers of SPEC §2, registered through ``civscore_scorers``
+exactly as a third-party plugin registers its own."""
+from __future__ import annotations
+
+import math
+from typing import Any, Literal, Mapping
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from ..formula import Formula, FormulaError, FormulaValueError
+from ..hookspecs import hookimpl
+from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
+from ..contracts.values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
+
+
+def clamp(x: float) -> float:
+    return 0.0 if not x >= 0 else 1.0 if x > 1 else x   # NaN counts as 0, never passes through
+
+
+PARAM_LIMIT = 1e15
+
+
+def _brief(entries, sep: str, most: int = 10) -> str:
+    """A unit's entries for a reason: at most ``most``, each at most 40 characters (a reason stays one short line)."""
+    shown = [str(e) if len(str(e)) <= 40 else str(e)[:37] + "..." for e in list(entries[:most])]
+    return sep.join(shown) + (f" … ({len(entries)} in all)" if len(entries) > most else "")
+
+
+def _finite(v: float) -> float:
+    # bounded, so (v - zero_at) / (full_at - zero_at) can never overflow into inf - inf = NaN
+    if not math.isfinite(v) or abs(v) > PARAM_LIMIT:
+        raise ValueError(f"must be a finite number between -{PARAM_LIMIT:.0e} and {PARAM_LIMIT:.0e}")
+    return v
+
+
+class Boolean(ValueScorer):
+    name = "boolean"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("boolean", None)
+
+    @classmethod
+    def input_choices(cls, key, params):
+        return ["是", "否"]
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        good = "是" if params.expect else "否"
+        return f"是/否（true/false），填“{good}”得分"
+    description = "1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0"
+
+    class Params(Params):
+        expect: bool = True
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            got = to_bool(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        said = "yes" if got else "no"
+        if self.id.startswith("penalty."):   # earning a penalty item's points costs the unit
+            return Outcome(1.0 if got == params.expect else 0.0, "ok",
+                           [f"{said}: {'the penalty applies' if got == params.expect else 'no penalty'}"])
+        if got == params.expect:
+            return Outcome(1.0, "ok", [f"{said}, as required"])
+        return Outcome(0.0, "ok", [f"{said}, but {'yes' if params.expect else 'no'} is required"])
+
+
+class Checklist(ValueScorer):
+    name = "checklist"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("list", list(params.items))
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        text = "已具备的项目，用 ; 分隔（或写成数组）：" + ";".join(params.items)
+        if params.required:
+            text += f"；必备：{'、'.join(params.required)}（缺少则本项不得分）"
+        return text
+    description = "share of `items` present; 0 if any `required` item is absent"
+
+    class Params(Params):
+        items: list[str] = Field(min_length=1)
+        required: list[str] = []
+
+        @model_validator(mode="after")
+        def _required_in_items(self):
+            unknown = [r for r in self.required if r not in self.items]
+            if unknown:
+                raise ValueError(f"required entries not in items: {', '.join(unknown)}")
+            if len(set(self.items)) != len(self.items):
+                raise ValueError("items has repeated entries")
+            return self
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            given = to_list(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        present = [i for i in params.items if i in given]
+        absent = [i for i in params.items if i not in given]
+        extra = [g for g in dict.fromkeys(given) if g not in params.items]
+        reasons = [f"{len(present)} of {len(params.items)} present"]
+        if absent:
+            reasons.append("absent: " + "、".join(absent))
+        if extra:
+            reasons.append("not in the checklist, ignored: " + _brief(extra, "、"))
+        fraction = len(present) / len(params.items)
+        missing_required = [r for r in params.required if r not in given]
+        if missing_required:
+            reasons.insert(0, "required item absent: " + "、".join(missing_required))
+            fraction = 0.0
+        return Outcome(fraction, "ok", reasons)
+
+
+class Linear(ValueScorer):
+    name = "linear"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("number", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        lower = params.zero_at > params.full_at
+        return (f"数值；{fmt(params.zero_at)} 为 0 分，{fmt(params.full_at)} 为满分，之间按比例"
+                f"（越{'低' if lower else '高'}越好）")
+    description = "clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better"
+
+    class Params(Params):
+        zero_at: float
+        full_at: float
+
+        finite_ = field_validator("zero_at", "full_at")(_finite)
+
+        @model_validator(mode="after")
+        def _differ(self):
+            if self.zero_at == self.full_at:
+                raise ValueError("zero_at and full_at must differ")
+            return self
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        fraction = clamp((v - params.zero_at) / (params.full_at - params.zero_at))
+        direction = "lower is better" if params.zero_at > params.full_at else "higher is better"
+        return Outcome(fraction, "ok", [f"{fmt(v)}: 0 points at {fmt(params.zero_at)}, full at {fmt(params.full_at)} ({direction})"])
+
+
+class Bands(ValueScorer):
+    name = "bands"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("number", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        higher = params.better == "higher"
+        word = "≥" if higher else "≤"
+        bands = sorted(params.bands, key=lambda t: -t[0] if higher else t[0])
+        return ("数值；" + "，".join(f"{word}{fmt(t)} 得 {fmt(f * 100)}%" for t, f in bands)
+                + f"（越{'高' if higher else '低'}越好）")
+    description = "higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does"
+
+    class Params(Params):
+        bands: list[tuple[float, float]] = Field(min_length=1)
+        better: Literal["higher", "lower"] = "higher"
+
+        @field_validator("bands")
+        @classmethod
+        def _bands(cls, bands):
+            for threshold, fraction in bands:
+                _finite(threshold)
+                if not 0 <= fraction <= 1:
+                    raise ValueError(f"fraction {fraction} of threshold {threshold} must be in [0, 1]")
+            thresholds = [t for t, _ in bands]
+            if len(set(thresholds)) != len(thresholds):
+                raise ValueError("two bands have the same threshold")
+            return bands
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if params.better == "higher":
+            fit = [(t, f) for t, f in params.bands if t <= v]
+            band = max(fit) if fit else None
+            word = "≥"
+        else:
+            fit = [(t, f) for t, f in params.bands if t >= v]
+            band = min(fit) if fit else None
+            word = "≤"
+        if band is None:
+            return Outcome(0.0, "ok", [f"{fmt(v)} is outside every band"])
+        return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
+
+
+class Deduct(ValueScorer):
+    name = "deduct"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("count", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        return f"次数（或逐条列出，用 ; 分隔）；每次扣 {fmt(params.per)} 分，扣完为止"
+    description = "max(0, points − per × count) / points; a list counts its entries"
+
+    class Params(Params):
+        per: float = Field(gt=0)
+
+        finite_ = field_validator("per")(_finite)
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        if isinstance(value, str) and ";" in value:
+            value = to_list(value)       # a list of instances written in a table cell: a;b;c
+        try:
+            count = to_count(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        lost = min(self.points, params.per * count)
+        reasons = [f"{fmt(count)} instance(s) × {fmt(params.per)} = {fmt(params.per * count)} points deducted"
+                   + (f", at most {fmt(self.points)}" if params.per * count > self.points else "")]
+        if isinstance(value, (list, tuple)) and value:
+            reasons.append("instances: " + _brief(value, "；"))
+        return Outcome((self.points - lost) / self.points, "ok", reasons)
+
+
+class Grade(ValueScorer):
+    name = "grade"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("grade", cls.grades_best_first(params))
+
+    @classmethod
+    def input_choices(cls, key, params):
+        return cls.grades_best_first(params)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        grades = cls.grades_best_first(params)
+        return "等次，填其一：" + " / ".join(f"{g}（{fmt(params.scale[g] * 100)}%）" for g in grades)
+
+    @staticmethod
+    def grades_best_first(params) -> list:
+        scale = list(params.scale)
+        return sorted(scale, key=lambda g: (-params.scale[g], scale.index(g)))
+    description = "the grade's value in `scale`; a grade not in the scale is invalid"
+
+    class Params(Params):
+        scale: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.0}
+
+        @field_validator("scale")
+        @classmethod
+        def _scale(cls, scale):
+            if not scale:
+                raise ValueError("the scale needs at least one grade")
+            for grade, fraction in scale.items():
+                if not 0 <= fraction <= 1:
+                    raise ValueError(f"grade {grade!r} has {fraction}; values must be in [0, 1]")
+            return scale
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            grade = to_text(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if grade not in params.scale:
+            folded = {k.strip().upper(): k for k in params.scale}
+            if grade.upper() in folded:
+                grade = folded[grade.upper()]
+            else:
+                shown = grade if len(grade) <= 40 else grade[:37] + "..."   # reasons stay short
+                return Outcome.invalid(f"grade {shown!r} is not in the scale ({', '.join(params.scale)})")
+        fraction = params.scale[grade]
+        return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
+
+
+class Manual(ValueScorer):
+    name = "manual"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("number", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        return f"评审给分，0 至 {fmt(points)} 之间的数值"
+    description = "points given by an assessor, from 0 to the item's points"
+
+    def score(self, value, params, data):
+        if is_missing(value):
+            return Outcome.missing()
+        try:
+            v = to_number(value)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if not 0 <= v <= self.points:
+            return Outcome.invalid(f"{fmt(v)} points is outside 0 to {fmt(self.points)}")
+        return Outcome(v / self.points, "ok", [f"assessor gave {fmt(v)} of {fmt(self.points)}"])
+
+
+class Ratio(Scorer):
+    name = "ratio"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("number", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        role = "分子" if key == params.numerator else "分母"
+        return (f"数值，{params.numerator} / {params.denominator} 的{role}；比率达到 {fmt(params.full_at)}"
+                f"（{fmt(params.full_at * 100)}%）得满分"
+                f"{'，分母不能为 0' if role == '分母' else ''}")
+    description = "linear on numerator / denominator between zero_at and full_at"
+
+    class Params(Params):
+        numerator: str = Field(min_length=1)
+        denominator: str = Field(min_length=1)
+        full_at: float
+        zero_at: float = 0.0
+
+        finite_ = field_validator("zero_at", "full_at")(_finite)
+
+        @model_validator(mode="after")
+        def _differ(self):
+            if self.zero_at == self.full_at:
+                raise ValueError("zero_at and full_at must differ")
+            return self
+
+    @classmethod
+    def input_keys(cls, key, params):
+        return [params.numerator, params.denominator]
+
+    def score_many(self, values, params, datas):
+        column = getattr(datas, "column", None)
+        if self.want_reasons or column is None:
+            return super().score_many(values, params, datas)
+        import numpy as np
+        nums, ncode = counts(column(params.numerator))
+        dens, dcode = counts(column(params.denominator))
+        codes = np.maximum(ncode, dcode)              # missing (1) / invalid (2) of either input
+        codes[(codes == 0) & (dens == 0)] = 2         # denominator 0: invalid
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = nums / np.where(dens == 0, 1.0, dens)
+        fractions = np.clip((ratio - params.zero_at) / (params.full_at - params.zero_at), 0.0, 1.0)
+        fractions[codes != 0] = 0.0
+        return Batch(fractions, codes.astype(np.uint8))
+
+    def score(self, value, params, data):
+        num, den = data.get(params.numerator), data.get(params.denominator)
+        absent = [k for k, v in ((params.numerator, num), (params.denominator, den)) if is_missing(v)]
+        if absent:
+            return Outcome.missing(f"no value for {', '.join(absent)}")
+        try:
+            n, d = to_count(num), to_count(den)
+        except ValueInvalid as exc:
+            return Outcome.invalid(str(exc))
+        if d == 0:
+            return Outcome.invalid(f"{params.denominator} is 0: the ratio is undefined")
+        r = n / d
+        fraction = clamp((r - params.zero_at) / (params.full_at - params.zero_at))
+        return Outcome(fraction, "ok", [f"{fmt(n)} / {fmt(d)} = {r:.1%}; full at {params.full_at:.0%}"])
+
+
+class FormulaScorer(Scorer):
+    name = "formula"
+
+    @classmethod
+    def value_kind(cls, key, params):
+        return ("number", None)
+
+    @classmethod
+    def input_help(cls, key, params, points):
+        return f"数值，用于公式 {params.expr}"
+    description = "an arithmetic expression of named inputs giving points, clamped to [0, points]"
+
+    class Params(Params):
+        expr: str
+        _formula: Formula = PrivateAttr()
+
+        @field_validator("expr")
+        @classmethod
+        def _parse(cls, expr):
+            try:
+                Formula(expr)
+            except FormulaError as exc:
+                raise ValueError(str(exc)) from None
+            return expr
+
+        def model_post_init(self, __context: Any) -> None:
+            self._formula = Formula(self.expr)
+
+    @classmethod
+    def input_keys(cls, key, params):
+        return list(params._formula.names)
+
+    def score_many(self, values, params, datas):
+        column = getattr(datas, "column", None)
+        formula = params._formula
+        if self.want_reasons or column is None or not formula.names:
+            return super().score_many(values, params, datas)
+        import numpy as np
+        cols, codes = {}, np.zeros(len(values), dtype=np.uint8)
+        missing = np.zeros(len(values), dtype=bool)
+        for name in formula.names:
+            nums, code = numbers(column(name))
+            cols[name] = nums
+            codes = np.maximum(codes, np.where(code == 2, 2, 0).astype(np.uint8))
+            missing |= code == 1
+        codes[(codes == 0) & missing] = 1
+        pts, invalid = formula.vector(cols)
+        codes[(codes == 0) & invalid] = 2
+        fractions = np.clip(np.where(codes == 0, pts, 0.0), 0.0, self.points) / self.points
+        return Batch(fractions, codes)
+
+    def score(self, value, params, data: Mapping[str, Any]):
+        formula = params._formula
+        variables = {}
+        absent = []
+        for name in formula.names:
+            raw = data.get(name)
+            if is_missing(raw):
+                absent.append(name)
+                continue
+            try:
+                variables[name] = float(raw) if isinstance(raw, bool) else to_number(raw)
+            except ValueInvalid as exc:
+                return Outcome.invalid(f"{name}: {exc}")
+        if absent:
+            return Outcome.missing(f"no value for {', '.join(absent)}")
+        try:
+            pts = formula(variables)
+        except FormulaValueError as exc:
+            return Outcome.invalid(f"{formula.source}: {exc}")
+        got = min(max(pts, 0.0), self.points)
+        reason = f"{formula.source} = {fmt(round(pts, 2))}"
+        if got != pts:
+            reason += f", counted as {fmt(got)}"
+        return Outcome(got / self.points, "ok", [reason])
+
+
+def counts(values):
+    """A column read as counts: (float64 array, status codes: 0 ok, 1 missing,
+    2 invalid), each distinct value converted once."""
+    return _column(values, to_count)
+
+
+def numbers(values):
+    """A column read as ``formula`` reads its inputs (booleans count 1/0)."""
+    return _column(values, lambda v: float(v) if isinstance(v, bool) else to_number(v))
+
+
+def _column(values, read):
+    import numpy as np
+
+    def convert(v):
+        if is_missing(v):
+            return 0.0, 1
+        try:
+            return read(v), 0
+        except ValueInvalid:
+            return 0.0, 2
+    found = distinct(values)
+    keys, idx = found if found is not None else (values, None)   # None: convert unit by unit
+    pairs = [convert(k) for k in keys]
+    nums = np.array([p[0] for p in pairs], dtype=np.float64).reshape(len(pairs))
+    codes = np.array([p[1] for p in pairs], dtype=np.uint8).reshape(len(pairs))
+    return (nums, codes) if idx is None else (nums[idx], codes[idx])
+
+
+BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer]
+
+
+@hookimpl
+def civscore_scorers():
+    return BUILTIN_SCORERS

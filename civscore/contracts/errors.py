@@ -1,0 +1,64 @@
+"""civscore's own error types. Every error a user can cause is one of these,
+and its ``str()`` is the one line the command line prints."""
+from __future__ import annotations
+
+import re
+
+
+class CivscoreError(Exception):
+    """Base of civscore's errors: ``source`` (a file), ``where`` (a line:column,
+    a row or a dotted key path) and a message that says what to do."""
+
+    def __init__(self, message: str, source: str | None = None, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.where = where
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.source, self.where) if p]
+        return ": ".join(parts + [self.message])
+
+
+class CriteriaError(CivscoreError):
+    """A criteria file is unreadable or breaks a rule of SPEC §1 (exit 2)."""
+
+
+class SubmissionError(CivscoreError):
+    """A submission cannot be read: the unit is reported, the others go on."""
+
+
+class PluginError(CivscoreError):
+    """A plugin failed to import or register, or two plugins clash."""
+
+
+class UsageError(CivscoreError):
+    """A command-line argument is wrong (exit 2)."""
+
+
+# -- where a TOML or JSON document went wrong, for readers' messages --------------------------
+def long_number_where(text: str) -> str | None:
+    """Where the first over-long run of digits is, for the error message."""
+    m = re.search(r"\d{4000,}", text)
+    if not m:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    return f"line {line}, column {m.start() - (text.rfind(chr(10), 0, m.start()) + 1) + 1}"
+
+
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def toml_where(exc: Exception) -> str | None:
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if lineno is None:
+        m = _TOML_POS.search(str(exc))
+        if not m:
+            return None
+        lineno, colno = m.group(1), m.group(2)
+    return f"line {lineno}, column {colno}"
+
+
+def toml_message(exc: Exception) -> str:
+    msg = getattr(exc, "msg", None) or _TOML_POS.sub("", str(exc))
+    return f"TOML syntax error: {msg}; fix the file at this position"

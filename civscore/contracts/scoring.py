@@ -1,0 +1,187 @@
+"""The types a scorer is written with: :class:`Scorer`, :class:`Params`, :class:`Outcome`.
+
+A scorer turns one leaf's input into a fraction in [0, 1] with reasons
+(SPEC §2). The engine makes one scorer instance per leaf of a scheme, so
+``self.points``, ``self.id`` and ``self.key`` describe the leaf being scored,
+and calls :meth:`Scorer.score_many` once per leaf with the values of *all*
+units. Simple scorers write only :meth:`Scorer.score`; fast ones override
+:meth:`Scorer.score_many`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+STATUSES = ("ok", "missing", "invalid", "error")
+
+
+class Params(BaseModel):
+    """Base of every scorer's parameter model. Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a scorer says about one unit's item.
+
+    :param fraction: share of the leaf's points earned, in [0, 1].
+    :param status: ``ok``, ``missing`` (no value), ``invalid`` (a value the
+        scorer cannot read) or ``error`` (the scorer failed). Anything but
+        ``ok`` earns 0 points.
+    :param reasons: human-readable sentences: why points were lost or earned.
+    """
+
+    fraction: float = 0.0
+    status: str = "ok"
+    reasons: list[str] = field(default_factory=list)
+
+    @classmethod
+    def missing(cls, reason: str = "no value given") -> "Outcome":
+        return cls(0.0, "missing", [reason])
+
+    @classmethod
+    def invalid(cls, reason: str) -> "Outcome":
+        return cls(0.0, "invalid", [reason])
+
+
+@dataclass(slots=True)
+class Batch:
+    """A fast answer of :meth:`Scorer.score_many`: columns instead of one
+    :class:`Outcome` per unit.
+
+    :param fractions: one float per unit (a NumPy array is fine).
+    :param statuses: one status per unit: strings, or ``uint8`` codes in the
+        order of :data:`STATUSES` (0 ok, 1 missing, 2 invalid, 3 error).
+    :param reasons: one list of reasons per unit, or ``None`` when the engine
+        asked for none (``self.want_reasons`` is false).
+    """
+
+    fractions: Any
+    statuses: Any
+    reasons: Any = None
+
+
+class Scorer:
+    """Base class of every scorer, built-in or third-party.
+
+    Subclasses set :attr:`name` (what criteria write in ``scorer =``), may
+    define a nested ``Params`` model, and implement :meth:`score` or
+    :meth:`score_many`.
+    """
+
+    #: the name criteria use in ``scorer = "..."``; unique among installed scorers
+    name: ClassVar[str] = ""
+    #: the parameter model; a bad ``params`` table fails when the criteria load
+    Params: ClassVar[type[Params]] = Params
+    #: one line shown by ``civscore plugins`` and ``civscore explain``
+    description: ClassVar[str] = ""
+
+    def __init__(self, id: str = "", key: str = "", points: float = 1.0, params: Params | None = None):
+        self.id = id          # the leaf's full id, e.g. "ideology.study"
+        self.key = key        # the data key its value is read from
+        self.points = float(points)
+        self.params = params if params is not None else type(self).Params()
+        #: False when the report needs no reasons (big CSV runs): a fast
+        #: ``score_many`` may then skip writing them.
+        self.want_reasons = True
+
+    # -- what a scorer reads -------------------------------------------------
+    @classmethod
+    def input_keys(cls, key: str, params: Params) -> list[str]:
+        """Data keys this leaf reads. Default: its own input key.
+
+        Scorers that read named inputs (``ratio``, ``formula``) return those;
+        ``check`` lists them when missing and ``init`` writes them into
+        templates.
+        """
+        return [key]
+
+    @classmethod
+    def input_help(cls, key: str, params: Params, points: float) -> str:
+        """What a unit writes under ``key``, one line for ``civscore init``'s
+        templates (e.g. "各采样点尘土克数，用 ; 分隔"). Default: none, and the
+        template shows :attr:`description`."""
+        return ""
+
+    @classmethod
+    def input_choices(cls, key: str, params: Params) -> list[str]:
+        """The closed list of values a unit may write under ``key`` (a
+        template's drop-down: yes/no, a grade scale), best first; default:
+        none, any value."""
+        return []
+
+    @classmethod
+    def value_kind(cls, key: str, params: Params) -> "tuple[str, Any] | None":
+        """What kind of value ``key`` holds, so that several assessors' values
+        are combined right (docs/assessors.md): ``("number", None)``,
+        ``("count", None)``, ``("boolean", None)``, ``("grade", grades best
+        first)`` or ``("list", the known items)``. Default ``None``: the kind
+        is inferred from the values."""
+        return None
+
+    @classmethod
+    def check_params(cls, params: Params, points: float) -> list[str]:
+        """Extra load-time checks needing the leaf's points; return error messages."""
+        return []
+
+    # -- scoring -------------------------------------------------------------
+    def score(self, value: Any, params: Params, data: Mapping[str, Any]) -> Outcome:
+        """Score one unit. ``value`` is the leaf's input, ``None`` when missing;
+        ``data`` maps every input key of the unit to its value."""
+        raise NotImplementedError(f"scorer {self.name!r} implements neither score nor score_many")
+
+    def score_many(self, values: Sequence[Any], params: Params, datas: Sequence[Mapping[str, Any]]) -> Iterable[Outcome]:
+        """Score one leaf for all units at once; returns one :class:`Outcome` per unit,
+        in order. The default calls :meth:`score` for each unit."""
+        score = self.score
+        return [score(v, params, d) for v, d in zip(values, datas)]
+
+
+_NO_DATA: Mapping[str, Any] = {}
+
+
+class ValueScorer(Scorer):
+    """A scorer whose outcome depends on the leaf's own value only (not on
+    ``data``). Its :meth:`score_many` scores each *distinct* value once and
+    shares the outcome among the units that gave it, so a million units with
+    a few thousand distinct values cost a few thousand ``score`` calls."""
+
+    def score_many(self, values, params, datas):
+        import numpy as np
+
+        found = distinct(values)
+        if found is None:
+            return Scorer.score_many(self, values, params, datas)
+        keys, idx = found
+        outcomes = [self.score(k, params, _NO_DATA) for k in keys]
+        for out in outcomes:
+            if not isinstance(out, Outcome) or out.status not in STATUSES:
+                return Scorer.score_many(self, values, params, datas)  # let the engine report it unit by unit
+        fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
+        codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
+        reasons = None
+        if self.want_reasons:
+            per_key = [o.reasons for o in outcomes]
+            reasons = [per_key[i] for i in idx.tolist()]
+        return Batch(fractions, codes, reasons)
+
+
+def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
+    """The distinct values of a column and each unit's index into them (a
+    NumPy array), so work done per value is done once; ``None`` when values
+    cannot be told apart by hashing: lists, unusual types, or ``True``
+    beside ``1``/``1.0`` (equal as keys, different as inputs)."""
+    import numpy as np
+
+    types = set(map(type, values))
+    if not types <= _HASHABLE or (bool in types and types & {int, float}):
+        return None
+    keys = list(dict.fromkeys(values))
+    position = {k: i for i, k in enumerate(keys)}
+    return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+
+
+_HASHABLE = {str, int, float, bool, type(None)}

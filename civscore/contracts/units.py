@@ -1,0 +1,163 @@
+"""Units and readers (SPEC §4): what a reader produces and how it is written.
+
+A :class:`Unit` is one submission: who it is and its inputs by data key. A
+:class:`Reader` turns one file's bytes into units (and
+:class:`~civscore.contracts.errors.SubmissionError` for the parts it cannot
+read). Table files keep their inputs column-wise in a :class:`Table`; each
+unit's ``data`` is then a :class:`RowView` into it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Iterable, Optional, Union
+
+from .errors import SubmissionError
+
+UNIT_FIELDS = ("id", "name", "group", "region", "period")
+MAX_FILE_BYTES = 200 * 1024 * 1024      # a reader's default: what one file may weigh
+
+
+@dataclass(slots=True)
+class Unit:
+    """One unit's submission: who it is and its inputs by data key."""
+
+    id: str
+    name: str
+    data: dict[str, Any]
+    group: Optional[str] = None
+    region: Optional[str] = None
+    period: Optional[str] = None
+    source: str = ""
+    row: Optional[int] = None        # row (CSV line / sheet row) for table files
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def info(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "group": self.group, "region": self.region, "period": self.period}
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.row}" if self.row is not None else self.source
+
+
+Item = Union[Unit, SubmissionError]
+
+
+class Reader:
+    """Base of submission readers. Set ``suffixes`` and implement :meth:`read`."""
+
+    suffixes: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+    #: larger files are refused with an error naming the limit
+    max_bytes: ClassVar[int] = MAX_FILE_BYTES
+
+    def read(self, path: Path, data: bytes) -> Iterable[Item]:
+        """Yield a :class:`Unit` per unit in the file, or a
+        :class:`SubmissionError` for a part that cannot be read. Raise
+        :class:`SubmissionError` when the whole file is unreadable."""
+        raise NotImplementedError
+
+
+
+# -- helpers shared by readers ------------------------------------------------------
+def unit_text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def make_unit(info: Any, data: Any, source: str, where: Optional[str], row: Optional[int] = None) -> Unit:
+    """A unit from its ``unit`` table and ``data`` table, checked."""
+    if not isinstance(info, dict):
+        raise SubmissionError("no [unit] table; add [unit] with id and name", source, where)
+    unknown = [k for k in info if k not in UNIT_FIELDS]
+    if unknown:
+        raise SubmissionError(f"unknown key unit.{unknown[0]}; a unit has {', '.join(UNIT_FIELDS)}", source, where)
+    for key in UNIT_FIELDS:
+        value = info.get(key)
+        if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise SubmissionError(f"unit.{key} must be text, not {type(value).__name__}", source, where)
+    uid, name = unit_text(info.get("id")), unit_text(info.get("name"))
+    if uid is None:
+        raise SubmissionError("unit.id is missing; every unit needs an id", source, where)
+    if len(uid) > 200:
+        raise SubmissionError("unit.id is longer than 200 characters", source, where)
+    if name is None:
+        raise SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, where)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SubmissionError("data must be a table of inputs by key", source, where)
+    return Unit(uid, name, flatten(data), unit_text(info.get("group")), unit_text(info.get("region")),
+                unit_text(info.get("period")), source, row)
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables become dotted keys: ``ideology.study = [...]`` written
+    unquoted in TOML reads as the key ``"ideology.study"``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+
+class Table:
+    """A table file's inputs held in columns (one list per data key), so a
+    million rows cost a list per column, not a dict per row. Equal cells
+    share one string object."""
+
+    __slots__ = ("columns", "n")
+
+    def __init__(self, keys: list[str]):
+        self.columns: dict[str, list] = {k: [] for k in keys}
+        self.n = 0
+
+
+class RowView(Mapping):
+    """One row of a :class:`Table` as a read-only mapping of data keys to
+    values; empty cells are absent."""
+
+    __slots__ = ("table", "i")
+
+    def __init__(self, table: Table, i: int):
+        self.table = table
+        self.i = i
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.table.columns[key][self.i]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        col = self.table.columns.get(key)
+        if col is None:
+            return default
+        value = col[self.i]
+        return default if value is None else value
+
+    def __iter__(self):
+        i = self.i
+        return (k for k, col in self.table.columns.items() if col[i] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        col = self.table.columns.get(key)
+        if col is None:
+            col = self.table.columns[key] = [None] * self.table.n
+        col[self.i] = value
+
+    def __repr__(self) -> str:
+        return f"RowView({dict(self)!r})"
+
