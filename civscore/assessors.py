@@ -184,6 +184,7 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
         except ValueInvalid:
             bad.append(name)
     spread: Optional[float] = None
+    flag: Optional[dict[str, Any]]
     if bad:
         flag = {"reason": f"unreadable value from {', '.join(bad)}"}
         combined = values[bad[0]]
@@ -300,7 +301,7 @@ class Aggregator:
                     rows_of[unit.id] = [unit]
                     out.append(unit.id)
                     continue
-                problem = _conflict(group, unit, self.column)
+                problem = _conflict(group, unit, self.column or COLUMN)
                 if problem:
                     errors.append(SubmissionError(problem, unit.source, f"row {unit.row}"))
                     continue

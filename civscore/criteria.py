@@ -219,10 +219,6 @@ class Scheme:
         return self.leaves + self.bonus + self.penalty
 
     @property
-    def category_points(self) -> dict[str, float]:
-        return {c.id: c.points for c in self.categories}
-
-    @property
     def max_stars(self) -> int:
         return max((lv.stars for lv in self.levels), default=0)
 
@@ -382,10 +378,12 @@ class _Builder:
         for key in raw:
             if key not in ("format", "scheme", "rating", "criteria", "veto", "bonus", "penalty"):
                 self.error(key, "unknown top-level key; expected format, scheme, rating, criteria, veto, bonus or penalty")
-        meta = self.model(SchemeMeta, raw.get("scheme", None) if "scheme" in raw else {}, "scheme") if "scheme" in raw \
-            else self.error("scheme", "required table is missing")
-        rating = self.model(RatingModel, raw.get("rating", {"levels": []}), "rating") if "rating" in raw \
-            else self.error("rating", "required table is missing; give [rating] with levels")
+        meta = self.model(SchemeMeta, raw["scheme"], "scheme") if "scheme" in raw else None
+        if "scheme" not in raw:
+            self.error("scheme", "required table is missing")
+        rating = self.model(RatingModel, raw["rating"], "rating") if "rating" in raw else None
+        if "rating" not in raw:
+            self.error("rating", "required table is missing; give [rating] with levels")
         categories: list[Node] = []
         leaves: list[Leaf] = []
         crit = raw.get("criteria")
@@ -399,7 +397,7 @@ class _Builder:
         bonus, bonus_cap = self.extras("bonus")
         penalty, penalty_cap = self.extras("penalty")
         vetoes = self.vetoes()
-        if meta is not None and categories and len(categories) == len(crit):
+        if meta is not None and isinstance(crit, dict) and categories and len(categories) == len(crit):
             total = sum(c.points for c in categories)
             if abs(total - meta.full_marks) > EPS:
                 self.error("scheme.full_marks", f"is {_num(meta.full_marks)} but the categories add up to {_num(total)}")
@@ -450,7 +448,8 @@ class _Builder:
                 walk(child)
         for cat in categories:
             walk(cat)
-        for item in [*extras, *vetoes]:
+        others: list[Leaf | Veto] = [*extras, *vetoes]
+        for item in others:
             if item.id in seen:
                 self.error(item.id, f"duplicate id: criteria.{item.id} has the same id; rename one of them")
             seen.add(item.id)
@@ -477,7 +476,8 @@ class _Builder:
                 return None
         bad_children = [k for k, v in children.items() if not isinstance(v, dict)]
         for key in bad_children:
-            self.error(f"{path}.{key}", f"unknown key{did_you_mean(key, RESERVED)}; a criterion's keys are {', '.join(RESERVED)}, and tables inside it are its children")
+            self.error(f"{path}.{key}", f"unknown key{did_you_mean(key, RESERVED)}; a criterion's keys are {', '.join(RESERVED)}, "
+                                        "and tables inside it are its children")
         if bad_children:
             return None
         if children:
@@ -489,7 +489,7 @@ class _Builder:
             built = [self.node(v, ids + [k], leaves, category, depth + 1) for k, v in children.items()]
             if model is None or any(b is None for b in built):
                 return None
-            total = sum(b.points for b in built)
+            total = sum(b.points for b in built if b is not None)
             if model.points is not None and abs(model.points - total) > EPS:
                 self.error(f"{path}.points", f"is {_num(model.points)} but its children add up to {_num(total)}")
                 return None
@@ -587,10 +587,12 @@ class _Builder:
             self.error("rating.method", self.registry.unknown("rating_methods", rating.method))
             return None, []
         cat_ids = [c.id for c in categories]
-        written = self.raw.get("criteria") if isinstance(self.raw.get("criteria"), dict) else {}
+        crit = self.raw.get("criteria")
+        written: dict[str, Any] = crit if isinstance(crit, dict) else {}
         for i, cid in enumerate(rating.tie_break):
             if cid not in cat_ids and cid not in written:  # (a category with errors of its own is not repeated here)
-                self.error(f"rating.tie_break.{i}", f"{cid!r} is not a category{did_you_mean(cid, cat_ids)}; use top-level criterion ids: {', '.join(cat_ids)}")
+                self.error(f"rating.tie_break.{i}", f"{cid!r} is not a category{did_you_mean(cid, cat_ids)}; "
+                                                    f"use top-level criterion ids: {', '.join(cat_ids)}")
         levels = []
         for i, raw_level in enumerate(rating.levels):
             try:

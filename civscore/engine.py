@@ -23,7 +23,7 @@ from .memory import gc_paused
 from .rating import rank_arrays
 from .contracts.scoring import STATUSES, Batch, Outcome, distinct
 from .contracts.units import RowView, Unit
-from .contracts.values import ValueInvalid, is_missing, to_bool
+from .contracts.values import ValueInvalid, is_missing, short, to_bool
 
 STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 OK, MISSING, INVALID, ERROR = range(4)
@@ -83,7 +83,7 @@ class Evaluation:
         self.base = self.bonus = self.penalty = self.total = np.zeros(n)
         self.complete = np.ones(n, dtype=bool)
         self.vetoes: list[list[str]] = [[] for _ in range(n)]
-        self.veto_status: dict[str, list[str]] = {}
+        self.veto_status: dict[str, Sequence[str]] = {}
         self.rank: list[Optional[int]] = [None] * n
         self.stars: list[int] = [0] * n
         self.order: list[int] = list(range(n))
@@ -267,7 +267,7 @@ class Evaluation:
             self.categories[cat.id] = np.zeros(n)
         self.base = np.zeros(n)
         for leaf in scheme.leaves:
-            self.categories[leaf.category] += self.points[leaf.id]
+            self.categories[leaf.category or ""] += self.points[leaf.id]
         for cat in scheme.categories:
             self.base += self.categories[cat.id]
         sums = []
@@ -429,9 +429,9 @@ def _segments(units: list[Unit]) -> list[tuple]:
                 j += 1
             segs.append((None, i, j, None))
         else:
-            rows = [data.i]
-            while j < n and isinstance(units[j].data, RowView) and units[j].data.table is table:
-                rows.append(units[j].data.i)
+            rows = [data.i]  # type: ignore[union-attr]  # a RowView: its table is not None
+            while j < n and isinstance(units[j].data, RowView) and units[j].data.table is table:  # type: ignore[union-attr]
+                rows.append(units[j].data.i)  # type: ignore[union-attr]
                 j += 1
             consecutive = rows[-1] - rows[0] == len(rows) - 1 and rows == list(range(rows[0], rows[-1] + 1))
             segs.append((table, i, j, None if consecutive else rows))
@@ -459,14 +459,9 @@ def _checked_stars(stars: Any, n: int, scheme: Scheme, registry: Registry) -> np
     if not ok:
         method = scheme.rating.method
         plugin = registry.owner.get(("rating_methods", method), "?")
-        raise PluginError(f"rating method {method!r} (plugin {plugin!r}) returned {_short(stars)} for {n} units; "
+        raise PluginError(f"rating method {method!r} (plugin {plugin!r}) returned {short(stars, 60)} for {n} units; "
                           f"rate must return one whole number of stars ≥ 0 per unit")
     return out.astype(np.int64)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _BrokenAnswer(RuntimeError):
@@ -502,7 +497,8 @@ def evaluate(scheme: Scheme, submissions: Iterable[Unit] | Any, *, by_group: boo
     if registry is not None and registry is not scheme.registry:
         raise ValueError("evaluate(): the scheme was loaded with another registry; load it with this one")
     if hasattr(submissions, "units"):
-        ev = Evaluation(scheme, submissions.units, submissions.errors, submissions.files, keep_reasons)
+        read: Any = submissions
+        ev = Evaluation(scheme, read.units, read.errors, read.files, keep_reasons)
     else:
         ev = Evaluation(scheme, list(submissions), keep_reasons=keep_reasons)
     return ev.run(by_group, jobs=jobs, progress=progress)

@@ -19,7 +19,6 @@ from typing import Any, Callable, Mapping
 MAX_LENGTH = 2000
 MAX_NODES = 500
 MAX_DEPTH = 40
-MAX_POW = 1e6  # largest |exponent| ** ... result magnitude guard
 
 
 class FormulaError(ValueError):
@@ -285,7 +284,7 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
     import numpy as np
     no = np.zeros(n, dtype=bool)
     if isinstance(node, ast.Constant):
-        return float(node.value), no
+        return float(node.value), no  # type: ignore[arg-type]  # a number: checked by _compile_constant
     if isinstance(node, ast.Name):
         return cols[node.id], no
     if isinstance(node, ast.BinOp):
@@ -327,10 +326,10 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
     if isinstance(node, ast.Compare):
         left, inv = _vec(node.left, cols, n)
         result = np.ones(n, dtype=bool)
-        for op, comp in zip(node.ops, node.comparators):
+        for cmp, comp in zip(node.ops, node.comparators):
             right, ir = _vec(comp, cols, n)
             inv = inv | (result & ir)
-            result = result & _CMPOPS[type(op)](np.asarray(left), np.asarray(right))
+            result = result & _CMPOPS[type(cmp)](np.asarray(left), np.asarray(right))
             left = right
         return result.astype(np.float64), inv
     if isinstance(node, ast.IfExp):

@@ -41,6 +41,7 @@ def civscore_scorers() -> "list[type[Scorer]]":
     a scorer that raises or returns anything but a valid
     :class:`civscore.Outcome` is contained: its items get status ``error``.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -53,6 +54,7 @@ def civscore_rating_methods() -> "list[type[RatingMethod]]":
     and its ``rate`` gives stars to ranked units. Built in: ``thresholds``
     and ``quota``.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -65,6 +67,7 @@ def civscore_readers() -> "list[type[Reader]]":
     matches, its ``read`` turns the file into units. Built in: ``.toml``,
     ``.json``, ``.csv``, ``.xlsx``, ``.xlsm``.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -76,6 +79,7 @@ def civscore_writers() -> "list[type[Writer]]":
     choice of ``evaluate`` and ``check``. Built in: ``table``, ``markdown``,
     ``json``, ``csv``, ``html``, ``xlsx``.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -89,6 +93,7 @@ def civscore_schemes() -> "dict[str, str] | None":
     a path that is not a file, or the name of a scheme shipped with civscore,
     makes the plugin fail.
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 
 
 @hookspec
@@ -102,3 +107,4 @@ def civscore_validate_scheme(scheme: "Scheme") -> "list[str] | None":
     Called once for every criteria file loaded, after the built-in checks.
     Any message makes the criteria invalid (``civscore validate`` exits 2).
     """
+    raise NotImplementedError  # a specification: pluggy calls the plugins' implementations

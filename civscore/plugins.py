@@ -113,7 +113,7 @@ class Registry:
         table[key] = obj
         self.owner[(kind, key)] = plugin
 
-    def lookup(self, kind: str, key: str) -> type:
+    def lookup(self, kind: str, key: str) -> Any:
         table: dict[str, type] = getattr(self, kind)
         try:
             return table[key]
@@ -156,7 +156,8 @@ class PluginManager:
         self.strict = strict
         self.registry = Registry()
         self._infos: dict[str, PluginInfo] = {}
-        requested, blocked = [], []
+        requested: list[str] = []
+        blocked: list[str] = []
         for spec in plugins:
             (blocked if spec.startswith("no:") else requested).append(spec[3:] if spec.startswith("no:") else spec)
         for k, name in enumerate(blocked):
@@ -179,10 +180,10 @@ class PluginManager:
                 dist = getattr(ep, "dist", None)
                 self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
         for modname in requested:
-            ep = entry_points.get(modname)
-            if ep is not None:  # -p NAME of an entry point loads it even when autoload is off
-                dist = getattr(ep, "dist", None)
-                self._load(ep.name, "entry-point", dist.version if dist else None, ep.load)
+            named = entry_points.get(modname)
+            if named is not None:  # -p NAME of an entry point loads it even when autoload is off
+                dist = getattr(named, "dist", None)
+                self._load(named.name, "entry-point", dist.version if dist else None, named.load)
             else:
                 self._load(modname, "-p", None, lambda m=modname: importlib.import_module(m))
         stems: list[str] = []

@@ -6,5 +6,6 @@ warns once.
 import importlib
 import warnings
 
-warnings.warn("civscore.scoring moved to civscore.contracts.scoring; import from there or from civscore", DeprecationWarning, stacklevel=2)
+warnings.warn("civscore.scoring moved to civscore.contracts.scoring; import from there or from civscore",
+              DeprecationWarning, stacklevel=2)
 globals().update({k: v for k, v in vars(importlib.import_module("civscore.contracts.scoring")).items() if not k.startswith("__")})

@@ -13,7 +13,7 @@ import json
 import sys
 import zipfile
 from operator import itemgetter
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -214,8 +214,20 @@ def _header(rows: Iterator[tuple[int, Any]], source: str) -> tuple[int, list[str
             raise SubmissionError(f"no {required!r} column; the header needs unit.id and unit.name", source, f"row {rownum}")
     unknown_unit = [n for n in names if n.startswith("unit.") and n[5:] not in UNIT_FIELDS]
     if unknown_unit:
-        raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {', '.join('unit.' + f for f in UNIT_FIELDS)}", source, f"row {rownum}")
+        known = ", ".join("unit." + f for f in UNIT_FIELDS)
+        raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {known}", source, f"row {rownum}")
     return rownum, names, seen
+
+
+def _first_of(i: int) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """The cells of the one data column, as itemgetter gives several."""
+    def data_of(cells: list[Any]) -> tuple[Any, ...]:
+        return (cells[i],)
+    return data_of
+
+
+def _none_of(cells: list[Any]) -> tuple[Any, ...]:
+    return ()
 
 
 def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: int = 4096) -> Iterator[Item]:
@@ -229,7 +241,7 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
     columns = list(table.columns.values())
     canons = [_Canon() for _ in columns]
     unit_canon = _Canon()
-    chunk: list[list[Any]] = []
+    chunk: list[tuple[Any, ...]] = []
 
     def flush() -> None:
         for j, values in enumerate(zip(*chunk)):
@@ -237,14 +249,15 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
         chunk.clear()
 
     first_name = names[0]
-    id_col, name_col = unit_idx[0], unit_idx[1]
+    id_col, name_col = seen["unit.id"], seen["unit.name"]
     other_cols = unit_idx[2:] if any(i is not None for i in unit_idx[2:]) else None
+    data_of: Callable[[list[Any]], tuple[Any, ...]]
     if len(data_idx) > 1:
         data_of = itemgetter(*data_idx)
     elif data_idx:
-        data_of = lambda cells, i=data_idx[0]: (cells[i],)  # noqa: E731
+        data_of = _first_of(data_idx[0])
     else:
-        data_of = lambda cells: ()  # noqa: E731
+        data_of = _none_of
     try:  # rows read so far reach the table even if reading stops midway (their units were handed out)
         for rownum, cells in rows:
             if isinstance(cells, SubmissionError):  # a line the CSV parser could not read
@@ -256,7 +269,8 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue  # a blank line
                 if len(cells) > width:
-                    yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter", source, f"row {rownum}")
+                    yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter",
+                                          source, f"row {rownum}")
                     continue
                 cells = list(cells) + [None] * (width - len(cells))
             if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
@@ -350,7 +364,8 @@ class XlsxReader(Reader):
             if isinstance(item, Unit):
                 formulas = [k for k, v in item.data.items() if isinstance(v, str) and v.startswith("=")]
                 if formulas:
-                    yield SubmissionError(f"column {formulas[0]!r} holds a formula ({item.data[formulas[0]][:30]}); paste values only", str(path), f"row {row}")
+                    formula = item.data[formulas[0]][:30]
+                    yield SubmissionError(f"column {formulas[0]!r} holds a formula ({formula}); paste values only", str(path), f"row {row}")
                     continue
                 for k, v in list(item.data.items()):
                     if hasattr(v, "isoformat"):

@@ -23,6 +23,10 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+#: the base model under a name that a scorer's nested ``Params`` class does not shadow
+BaseParams = Params
+
+
 @dataclass(slots=True)
 class Outcome:
     """What a scorer says about one unit's item.
@@ -75,11 +79,11 @@ class Scorer:
     #: the name criteria use in ``scorer = "..."``; unique among installed scorers
     name: ClassVar[str] = ""
     #: the parameter model; a bad ``params`` table fails when the criteria load
-    Params: ClassVar[type[Params]] = Params
+    Params: ClassVar[type[BaseParams]] = BaseParams
     #: one line shown by ``civscore plugins`` and ``civscore explain``
     description: ClassVar[str] = ""
 
-    def __init__(self, id: str = "", key: str = "", points: float = 1.0, params: Params | None = None):
+    def __init__(self, id: str = "", key: str = "", points: float = 1.0, params: BaseParams | None = None):
         self.id = id          # the leaf's full id, e.g. "ideology.study"
         self.key = key        # the data key its value is read from
         self.points = float(points)
@@ -90,7 +94,7 @@ class Scorer:
 
     # -- what a scorer reads -------------------------------------------------
     @classmethod
-    def input_keys(cls, key: str, params: Params) -> list[str]:
+    def input_keys(cls, key: str, params: BaseParams) -> list[str]:
         """Data keys this leaf reads. Default: its own input key.
 
         Scorers that read named inputs (``ratio``, ``formula``) return those;
@@ -100,21 +104,21 @@ class Scorer:
         return [key]
 
     @classmethod
-    def input_help(cls, key: str, params: Params, points: float) -> str:
+    def input_help(cls, key: str, params: BaseParams, points: float) -> str:
         """What a unit writes under ``key``, one line for ``civscore init``'s
         templates (e.g. "各采样点尘土克数，用 ; 分隔"). Default: none, and the
         template shows :attr:`description`."""
         return ""
 
     @classmethod
-    def input_choices(cls, key: str, params: Params) -> list[str]:
+    def input_choices(cls, key: str, params: BaseParams) -> list[str]:
         """The closed list of values a unit may write under ``key`` (a
         template's drop-down: yes/no, a grade scale), best first; default:
         none, any value."""
         return []
 
     @classmethod
-    def value_kind(cls, key: str, params: Params) -> "tuple[str, Any] | None":
+    def value_kind(cls, key: str, params: BaseParams) -> "tuple[str, Any] | None":
         """What kind of value ``key`` holds, so that several assessors' values
         are combined right (docs/assessors.md): ``("number", None)``,
         ``("count", None)``, ``("boolean", None)``, ``("grade", grades best
@@ -123,17 +127,17 @@ class Scorer:
         return None
 
     @classmethod
-    def check_params(cls, params: Params, points: float) -> list[str]:
+    def check_params(cls, params: BaseParams, points: float) -> list[str]:
         """Extra load-time checks needing the leaf's points; return error messages."""
         return []
 
     # -- scoring -------------------------------------------------------------
-    def score(self, value: Any, params: Params, data: Mapping[str, Any]) -> Outcome:
+    def score(self, value: Any, params: BaseParams, data: Mapping[str, Any]) -> Outcome:
         """Score one unit. ``value`` is the leaf's input, ``None`` when missing;
         ``data`` maps every input key of the unit to its value."""
         raise NotImplementedError(f"scorer {self.name!r} implements neither score nor score_many")
 
-    def score_many(self, values: Sequence[Any], params: Params, datas: Sequence[Mapping[str, Any]]) -> Iterable[Outcome]:
+    def score_many(self, values: Sequence[Any], params: BaseParams, datas: Sequence[Mapping[str, Any]]) -> Iterable[Outcome]:
         """Score one leaf for all units at once; returns one :class:`Outcome` per unit,
         in order. The default calls :meth:`score` for each unit."""
         score = self.score

@@ -25,7 +25,7 @@ class Unit:
 
     id: str
     name: str
-    data: dict[str, Any]
+    data: "dict[str, Any] | RowView"   # a table file's units read a row of its column-wise Table
     group: Optional[str] = None
     region: Optional[str] = None
     period: Optional[str] = None

@@ -19,9 +19,13 @@ def is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _short(value: Any) -> str:
+def short(value: Any, limit: int = 40) -> str:
+    """A value as it is shown in a message: its repr, cut to ``limit`` characters."""
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_short = short
 
 
 def to_number(value: Any) -> float:

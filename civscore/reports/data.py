@@ -95,7 +95,7 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
         positions = order.tolist()
         units = [ev.units[i] for i in positions]
 
-        def money(column) -> list[str]:
+        def money(column, order=order) -> list[str]:
             whole = np.rint(round2_array(np.asarray(column)[order]) * 100).astype(np.int64)
             return list(map(cents.__getitem__, whole.tolist()))
         columns = [

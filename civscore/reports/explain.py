@@ -50,7 +50,8 @@ def _params(leaf) -> str:
 def levels_text(scheme: Scheme) -> str:
     parts = []
     for lv in scheme.levels:
-        extra = ", ".join(f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in lv.model.model_dump(exclude={"stars"}).items() if v is not None)
+        given = lv.model.model_dump(exclude={"stars"}).items()
+        extra = ", ".join(f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in given if v is not None)
         parts.append(f"{lv.stars}★: {extra}")
     tie = f"; tie_break {', '.join(scheme.rating.tie_break)}" if scheme.rating.tie_break else ""
     return f"rating {scheme.rating.method}: " + "; ".join(parts) + tie

@@ -319,7 +319,7 @@ def provenance_sheet(book: Book, doc: dict) -> None:
     prov = doc.get("provenance") or {}
     s = doc.get("scheme") or {}
     ws = book.sheet("来源", ["项目", "值"], widths=[28, 90])
-    rows = [["civscore 版本", prov.get("civscore")],
+    rows: list[list[Any]] = [["civscore 版本", prov.get("civscore")],
             ["评分方案", f"{s.get('title', '')}（{s.get('id', '')} {s.get('version', '')}）"],
             ["方案文件（criteria）", prov.get("criteria")],
             ["方案 sha256", s.get("sha256") or prov.get("criteria_sha256")],

@@ -6,5 +6,6 @@ warns once.
 import importlib
 import warnings
 
-warnings.warn("civscore.scorers.builtin moved to civscore.builtin.scorers; import from there or from civscore", DeprecationWarning, stacklevel=2)
+warnings.warn("civscore.scorers.builtin moved to civscore.builtin.scorers; import from there or from civscore",
+              DeprecationWarning, stacklevel=2)
 globals().update({k: v for k, v in vars(importlib.import_module("civscore.builtin.scorers")).items() if not k.startswith("__")})
