@@ -209,6 +209,7 @@ def test_batch_keeps_every_good_unit(corpus, capsys, tmp_path):
 
 
 # -- a 50 MB submission -----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_50mb_submission(corpus, tmp_path):
     """A 50 MB CSV (made here, never committed) is read and evaluated within
     limits of time and memory, by the real command in a subprocess."""
@@ -281,6 +282,7 @@ def test_reports_neutralise_control_characters(command, fmt, corpus, capsys):
         assert bad not in out, repr(bad)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["xlsx_far_cell", "xlsx_formulas", "xlsx_duplicate_ids", "xlsx_odd_cells", "xlsx_array_formula"])
 def test_big_workbook_path(name, tmp_path, monkeypatch):
     """Workbooks over 20 MB are streamed (openpyxl read-only mode): the same

@@ -559,6 +559,7 @@ params = { expr = "round(a / 2)" }
 
 
 # -- python -m civscore, and no tracebacks ever ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_python_dash_m_civscore():
     proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", str(V1_SCHEME), str(EXAMPLES),
                            "--format", "json"], capture_output=True, text=True, cwd=REPO)
@@ -569,6 +570,7 @@ def test_python_dash_m_civscore():
     assert proc.returncode == 0 and "civscore" in proc.stdout
 
 
+@pytest.mark.slow
 def test_broken_input_never_gives_a_traceback_in_a_subprocess(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[[", encoding="utf-8")

@@ -40,6 +40,7 @@ def test_two_runs_same_bytes(tmp_path, fmt):
     assert len(a) > 1000
 
 
+@pytest.mark.slow
 def test_same_bytes_across_processes_and_hash_seeds(tmp_path):
     outputs = {}
     for seed in ("0", "4242"):

@@ -230,6 +230,7 @@ def test_the_tutorial_files_are_complete():
     assert '[project.entry-points.civscore]\nnoise = "civscore_noise"' in files["civscore-noise/pyproject.toml"]
 
 
+@pytest.mark.slow
 def test_a_plugin_written_from_the_tutorial(tmp_path_factory):
     """Follow the tutorial: write its files into an empty folder outside the
     repository, pip install the plugin (built from its pyproject.toml, so the

@@ -546,6 +546,7 @@ def run(args, env_extra=None, cwd=None):
                           env=env, cwd=cwd, timeout=120)
 
 
+@pytest.mark.slow
 def test_subprocess_exit_statuses_and_one_line_errors(tmp_path, project):
     site = tmp_path / "site"
     make_dist(site, "dusty", GOOD_SCORER.format(name="dust-half"))
@@ -593,6 +594,7 @@ def _copy_for_build(dest: Path) -> tuple[Path, Path]:
     return dest, dest / "plugins" / "civscore-cleanliness"
 
 
+@pytest.mark.slow
 def test_cleanliness_plugin_in_a_fresh_venv(tmp_path_factory):
     """``pip install civscore plugins/civscore-cleanliness`` into a new plain
     virtual environment (no system site-packages, civscore not editable),

@@ -45,8 +45,10 @@ from civscore.builtin.readers import CsvReader, JsonReader, TomlReader, XlsxRead
 from civscore.contracts.units import Unit  # noqa: E402
 from civscore.api import read as read_all  # noqa: E402
 
+pytestmark = pytest.mark.slow   # hypothesis searches: `-m "not slow"` skips them while you work
+
 settings.register_profile("ci", max_examples=60, deadline=None, database=None,  # no .hypothesis/ in the tree
-                          
+
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                  HealthCheck.function_scoped_fixture])
 settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=2000)

@@ -268,6 +268,7 @@ def _civscore(site: Path, *args: str, autoload: bool) -> subprocess.CompletedPro
                           cwd=site, timeout=120)
 
 
+@pytest.mark.slow
 def test_plugin_autoload_can_be_turned_off(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

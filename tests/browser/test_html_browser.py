@@ -20,6 +20,8 @@ import pytest
 
 from civscore.reports import html as report
 
+pytestmark = pytest.mark.slow   # drives a real browser
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CIVSCORE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
