@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .contracts.errors import SubmissionError
 from .contracts.units import Unit, flatten, unit_text
-from .contracts.values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
+from .contracts.values import ValueInvalid, fmt, is_missing, match_grade, to_bool, to_count, to_list, to_number, to_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .criteria import Scheme
@@ -146,13 +146,10 @@ def _read(value: Any, kind: str, detail: Any) -> Any:
     if kind == "list":
         return to_list(value)
     if kind == "grade":
-        grade = to_text(value)
-        if grade in detail:
+        grade = match_grade(value, detail)
+        if grade is not None:
             return grade
-        folded = {g.strip().upper(): g for g in detail}
-        if grade.upper() in folded:
-            return folded[grade.upper()]
-        raise ValueInvalid(f"grade {grade!r} is not in the scale ({', '.join(detail)})")
+        raise ValueInvalid(f"grade {to_text(value)!r} is not in the scale ({', '.join(detail)})")
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     return str(value).strip()

@@ -10,11 +10,12 @@ takes microseconds whatever the criteria author wrote.
 from __future__ import annotations
 
 import ast
-import decimal
 import math
 import operator
 import warnings
 from typing import Any, Callable, Mapping
+
+from .contracts.values import round_half_up
 
 MAX_LENGTH = 2000
 MAX_NODES = 500
@@ -71,20 +72,14 @@ _CMPOPS: dict[type, Callable[[Any, Any], bool]] = {
 
 
 def _round(x: float, n: float = 0) -> float:
-    """Round half up, as a person rounds (round(2.5) is 3, round(2.675, 2) is 2.68),
-    like the reported totals; not Python's round-half-to-even."""
+    """Round half up, away from zero, as a person rounds (round(2.5) is 3,
+    round(-2.5) is -3, round(2.675, 2) is 2.68, round(1.5 * 1.15, 2) is 1.73),
+    like the reported totals; not Python's round-half-to-even (SPEC §2)."""
     if not (math.isfinite(x) and math.isfinite(n)):  # round(x, inf - inf): a value that is not finite, never int(nan)
         return math.nan
     # a float has no digits beyond ±400: clamping changes nothing, and round(True, -10**300) on an int
-    # would compute 10 ** 10**300 (a hang); comparisons give bools, so x is made a float too
-    x, n = float(x), max(-400, min(400, int(n)))
-    try:
-        with decimal.localcontext() as ctx:
-            ctx.prec = 60
-            exact = decimal.Decimal(repr(float(x))).quantize(decimal.Decimal(1).scaleb(-n), rounding=decimal.ROUND_HALF_UP)
-        return float(exact)
-    except (decimal.InvalidOperation, OverflowError, ValueError):  # huge values or digit counts
-        return float(round(x, n))
+    # would compute 10 ** 10**300 (a hang)
+    return round_half_up(float(x), max(-400, min(400, int(n))))
 
 
 def _min(*args: float) -> float:
@@ -201,28 +196,24 @@ class Formula:
         if isinstance(node.op, ast.UAdd):
             return operand
         if isinstance(node.op, ast.Not):
-            return lambda v: not operand(v)
+            return lambda v: 0.0 if operand(v) else 1.0
         raise FormulaError("UnaryOp is not allowed in a formula")
 
     def _compile_boolop(self, node: ast.BoolOp, d: int) -> Evaluator:
         parts = [self._compile(p, d) for p in node.values]
         if isinstance(node.op, ast.And):
-            def and_(v, parts=parts):
-                result: Any = True
+            def and_(v, parts=parts):   # 1 or 0 (SPEC §2), short-circuit as Python's
                 for p in parts:
-                    result = p(v)
-                    if not result:
-                        return result
-                return result
+                    if not p(v):
+                        return 0.0
+                return 1.0
             return and_
 
         def or_(v, parts=parts):
-            result: Any = False
             for p in parts:
-                result = p(v)
-                if result:
-                    return result
-            return result
+                if p(v):
+                    return 1.0
+            return 0.0
         return or_
 
     def _compile_compare(self, node: ast.Compare, d: int) -> Evaluator:
@@ -231,14 +222,14 @@ class Formula:
         first = self._compile(node.left, d)
         pairs = [(_CMPOPS[type(o)], self._compile(c, d)) for o, c in zip(node.ops, node.comparators)]
 
-        def compare(v):
+        def compare(v):   # chained as Python's (1 < x <= 5), giving 1 or 0
             left = first(v)
             for op, right_fn in pairs:
                 right = right_fn(v)
                 if not op(left, right):
-                    return False
+                    return 0.0
                 left = right
-            return True
+            return 1.0
         return compare
 
     def _compile_ifexp(self, node: ast.IfExp, d: int) -> Evaluator:
@@ -316,13 +307,13 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
         return (~_truthy(v)).astype(np.float64), iv
     if isinstance(node, ast.BoolOp):
         value, inv = _vec(node.values[0], cols, n)
+        truth = _truthy(value)
         for part in node.values[1:]:
             b, ib = _vec(part, cols, n)
-            t = _truthy(value)
-            take_b = t if isinstance(node.op, ast.And) else ~t
-            value = np.where(take_b, b, value)
+            take_b = truth if isinstance(node.op, ast.And) else ~truth   # not short-circuited yet
             inv = inv | (take_b & ib)
-        return value, inv
+            truth = np.where(take_b, _truthy(b), truth)
+        return np.broadcast_to(truth, (n,)).astype(np.float64), inv
     if isinstance(node, ast.Compare):
         left, inv = _vec(node.left, cols, n)
         result = np.ones(n, dtype=bool)

@@ -10,7 +10,9 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
-from ..contracts.values import ValueInvalid, fmt, is_missing, to_bool, to_count, to_list, to_number, to_text
+from ..contracts.i18n import _
+from ..contracts.values import (ValueInvalid, fmt, fold, is_list, is_missing, match_grade, normalize, to_bool,
+                                to_count, to_list, to_number, to_text)
 
 
 def clamp(x: float) -> float:
@@ -104,16 +106,18 @@ class Checklist(ValueScorer):
             given = to_list(value)
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
-        present = [i for i in params.items if i in given]
-        absent = [i for i in params.items if i not in given]
-        extra = [g for g in dict.fromkeys(given) if g not in params.items]
+        given_set = set(given)
+        known = {normalize(i) for i in params.items}   # items as a unit writes them (NFKC: （ is (, as in the unit's)
+        present = [i for i in params.items if normalize(i) in given_set]
+        absent = [i for i in params.items if normalize(i) not in given_set]
+        extra = [g for g in dict.fromkeys(given) if g not in known]
         reasons = [f"{len(present)} of {len(params.items)} present"]
         if absent:
             reasons.append("absent: " + "、".join(absent))
         if extra:
             reasons.append("not in the checklist, ignored: " + _brief(extra, "、"))
         fraction = len(present) / len(params.items)
-        missing_required = [r for r in params.required if r not in given]
+        missing_required = [r for r in params.required if normalize(r) not in given_set]
         if missing_required:
             reasons.insert(0, "required item absent: " + "、".join(missing_required))
             fraction = 0.0
@@ -230,9 +234,9 @@ class Deduct(ValueScorer):
     def score(self, value, params, data):
         if is_missing(value):
             return Outcome.missing()
-        if isinstance(value, str) and ";" in value:
-            value = to_list(value)       # a list of instances written in a table cell: a;b;c
         try:
+            if is_list(value):           # an array, or instances written in a table cell: a;b;c
+                value = to_list(value)
             count = to_count(value)
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
@@ -274,25 +278,29 @@ class Grade(ValueScorer):
         def _scale(cls, scale):
             if not scale:
                 raise ValueError("the scale needs at least one grade")
+            seen: dict[str, str] = {}
             for grade, fraction in scale.items():
                 if not 0 <= fraction <= 1:
                     raise ValueError(f"grade {grade!r} has {fraction}; values must be in [0, 1]")
+                if not fold(grade):
+                    raise ValueError("a grade of the scale is empty")
+                if fold(grade) in seen:   # grades compare trimmed and ignoring letter case (SPEC §2)
+                    raise ValueError(f"grades {seen[fold(grade)]!r} and {grade!r} differ only in letter case or spaces")
+                seen[fold(grade)] = grade
             return scale
 
     def score(self, value, params, data):
         if is_missing(value):
             return Outcome.missing()
         try:
-            grade = to_text(value)
+            grade = match_grade(value, params.scale)
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
-        if grade not in params.scale:
-            folded = {k.strip().upper(): k for k in params.scale}
-            if grade.upper() in folded:
-                grade = folded[grade.upper()]
-            else:
-                shown = grade if len(grade) <= 40 else grade[:37] + "..."   # reasons stay short
-                return Outcome.invalid(f"grade {shown!r} is not in the scale ({', '.join(params.scale)})")
+        if grade is None:
+            text = to_text(value)
+            shown = text if len(text) <= 40 else text[:37] + "..."   # reasons stay short
+            return Outcome.invalid(_("grade {grade!r} is not in the scale ({scale})").format(
+                grade=shown, scale=", ".join(params.scale)))
         fraction = params.scale[grade]
         return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
 
@@ -361,7 +369,8 @@ class Ratio(Scorer):
         import numpy as np
         nums, ncode = counts(column(params.numerator))
         dens, dcode = counts(column(params.denominator))
-        codes = np.maximum(ncode, dcode)              # missing (1) / invalid (2) of either input
+        codes = np.maximum(ncode, dcode)              # invalid (2) if either input is unreadable ...
+        codes[(ncode == 1) | (dcode == 1)] = 1        # ... but missing (1) if either is missing
         codes[(codes == 0) & (dens == 0)] = 2         # denominator 0: invalid
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = nums / np.where(dens == 0, 1.0, dens)
@@ -371,13 +380,10 @@ class Ratio(Scorer):
 
     def score(self, value, params, data):
         num, den = data.get(params.numerator), data.get(params.denominator)
-        absent = [k for k, v in ((params.numerator, num), (params.denominator, den)) if is_missing(v)]
-        if absent:
-            return Outcome.missing(f"no value for {', '.join(absent)}")
-        try:
-            n, d = to_count(num), to_count(den)
-        except ValueInvalid as exc:
-            return Outcome.invalid(str(exc))
+        read = read_inputs({params.numerator: num, params.denominator: den}, to_count)
+        if isinstance(read, Outcome):
+            return read
+        n, d = read[params.numerator], read[params.denominator]
         if d == 0:
             return Outcome.invalid(f"{params.denominator} is 0: the ratio is undefined")
         r = n / d
@@ -425,12 +431,12 @@ class FormulaScorer(Scorer):
         import numpy as np
         cols, codes = {}, np.zeros(len(values), dtype=np.uint8)
         missing = np.zeros(len(values), dtype=bool)
-        for name in formula.names:
+        for name in formula.names:                    # every input is read, whichever branch is taken
             nums, code = numbers(column(name))
             cols[name] = nums
-            codes = np.maximum(codes, np.where(code == 2, 2, 0).astype(np.uint8))
+            codes = np.maximum(codes, code)           # invalid (2) if any input is unreadable ...
             missing |= code == 1
-        codes[(codes == 0) & missing] = 1
+        codes[missing] = 1                            # ... but missing (1) if any is missing
         pts, invalid = formula.vector(cols)
         codes[(codes == 0) & invalid] = 2
         fractions = np.clip(np.where(codes == 0, pts, 0.0), 0.0, self.points) / self.points
@@ -438,28 +444,48 @@ class FormulaScorer(Scorer):
 
     def score(self, value, params, data: Mapping[str, Any]):
         formula = params._formula
-        variables = {}
-        absent = []
-        for name in formula.names:
-            raw = data.get(name)
-            if is_missing(raw):
-                absent.append(name)
-                continue
-            try:
-                variables[name] = float(raw) if isinstance(raw, bool) else to_number(raw)
-            except ValueInvalid as exc:
-                return Outcome.invalid(f"{name}: {exc}")
-        if absent:
-            return Outcome.missing(f"no value for {', '.join(absent)}")
+        variables = read_inputs({name: data.get(name) for name in formula.names}, formula_input)
+        if isinstance(variables, Outcome):
+            return variables
         try:
             pts = formula(variables)
         except FormulaValueError as exc:
             return Outcome.invalid(f"{formula.source}: {exc}")
         got = min(max(pts, 0.0), self.points)
-        reason = f"{formula.source} = {fmt(round(pts, 2))}"
+        reason = f"{formula.source} = {fmt(pts)}"
         if got != pts:
             reason += f", counted as {fmt(got)}"
         return Outcome(got / self.points, "ok", [reason])
+
+
+def read_inputs(raw: Mapping[str, Any], read) -> "dict[str, float] | Outcome":
+    """Every named input read with ``read`` before anything is computed (SPEC
+    §2): a missing outcome if any is missing, else an invalid one naming every
+    input that cannot be read, else the values by name."""
+    absent = [name for name, v in raw.items() if is_missing(v)]
+    if absent:
+        return Outcome.missing(_("no value for {keys}").format(keys=", ".join(absent)))
+    values: dict[str, float] = {}
+    bad = []
+    for name, v in raw.items():
+        try:
+            values[name] = read(v)
+        except ValueInvalid as exc:
+            bad.append(f"{name}: {exc}")
+    if bad:
+        return Outcome.invalid("; ".join(bad))
+    return values
+
+
+def formula_input(value: Any) -> float:
+    """A formula's input (SPEC §2): a number, else a boolean as 1 or 0 (是 → 1)."""
+    try:
+        return to_number(value)
+    except ValueInvalid as exc:
+        try:
+            return 1.0 if to_bool(value) else 0.0
+        except ValueInvalid:
+            raise ValueInvalid(_("{reason}, nor true/false").format(reason=exc)) from None
 
 
 def counts(values):
@@ -470,7 +496,7 @@ def counts(values):
 
 def numbers(values):
     """A column read as ``formula`` reads its inputs (booleans count 1/0)."""
-    return _column(values, lambda v: float(v) if isinstance(v, bool) else to_number(v))
+    return _column(values, formula_input)
 
 
 def _column(values, read):

@@ -9,6 +9,7 @@ units. Simple scorers write only :meth:`Scorer.score`; fast ones override
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
@@ -176,16 +177,43 @@ class ValueScorer(Scorer):
 def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
     """The distinct values of a column and each unit's index into them (a
     NumPy array), so work done per value is done once; ``None`` when values
-    cannot be told apart by hashing: lists, unusual types, or ``True``
-    beside ``1``/``1.0`` (equal as keys, different as inputs)."""
+    cannot be told apart by hashing (lists, unusual types).
+
+    Values are told apart by :func:`value_key`, never by Python equality
+    alone: ``True``, ``1`` and ``1.0`` are equal as dict keys but are three
+    values (a boolean is no number for a grade scale, and a plugin may read
+    ``1`` and ``1.0`` differently), so each unit's result depends on its own
+    value only, never on which unit came first. Each key's value is the
+    first unit's, identical in type and value to every other unit's."""
     import numpy as np
 
     types = set(map(type, values))
-    if not types <= _HASHABLE or (bool in types and types & {int, float}):
+    if not types <= _HASHABLE:
         return None
-    keys = list(dict.fromkeys(values))
+    numeric = types & _NUMERIC
+    if len(numeric) > 1 or float in numeric:    # equal across types, or -0.0 beside 0.0: key by type too
+        first: dict = {}
+        keyed = [value_key(v) for v in values]
+        for k, v in zip(keyed, values):
+            first.setdefault(k, v)
+        position = {k: i for i, k in enumerate(first)}
+        return list(first.values()), np.fromiter(map(position.__getitem__, keyed), dtype=np.intp, count=len(values))
+    keys = list(dict.fromkeys(values))          # str, None and one of bool/int: equal means identical
     position = {k: i for i, k in enumerate(keys)}
     return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
 
 
+def value_key(value: Any) -> Any:
+    """A hashable key that is equal for two values only when they are the
+    same value of the same type: ``True``, ``1``, ``1.0`` and ``-0.0``/``0.0``
+    get different keys; a string or ``None`` is its own key."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is float:
+        return (float, value, math.copysign(1.0, value))
+    return (kind, value)
+
+
+_NUMERIC = {bool, int, float}
 _HASHABLE = {str, int, float, bool, type(None)}

@@ -1,22 +1,50 @@
-"""Lenient reading of input values (SPEC §2): numbers from strings, booleans
-from words, lists from ``a;b;c``. Each reader returns the value or raises
-:class:`ValueInvalid` with a reason a unit can act on."""
+"""Lenient reading of input values (SPEC §2, "Precisely"): numbers from
+strings, booleans from words, lists from ``a;b;c``. Each reader returns the
+value or raises :class:`ValueInvalid` with a reason a unit can act on.
+
+Every reader reads one value on its own: the same value gives the same
+answer whatever else a run holds (a unit's result depends on its own values
+only). Text is NFKC-normalised first (full-width digits, ``％``, ``；``, the
+ideographic space become ASCII) and trimmed.
+"""
 from __future__ import annotations
 
+import decimal
 import math
-from typing import Any
+import re
+import unicodedata
+from typing import Any, Iterable, Optional
 
-TRUE_WORDS = {"true", "yes", "是", "1", "y", "t", "on", "对", "有"}
-FALSE_WORDS = {"false", "no", "否", "0", "n", "f", "off", "无"}
+from .i18n import _
+
+TRUE_WORDS = frozenset({"true", "yes", "是", "1", "y", "t", "on", "对", "有"})
+FALSE_WORDS = frozenset({"false", "no", "否", "0", "n", "f", "off", "错", "无"})
+
+#: SPEC §2's number: sign, digits (thousands separators only as ``,`` between
+#: groups of three after a first group of 1–3 digits not starting with 0),
+#: an optional decimal point (``.5``, ``5.``), an optional exponent.
+_NUMBER = re.compile(r"[+-]?(?:(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: the same, followed by a percent sign (SPEC §7.2), spaces allowed before it
+_PERCENT = re.compile(r"(.*?)\s*%")
+MAX_TEXT = 100          # longer text is never a number (a number of 100 digits is no answer anyway)
+TOO_LARGE = 1e300       # integers beyond this are refused before float() could overflow
 
 
 class ValueInvalid(ValueError):
     """The value is present but of the wrong kind; the message is the reason."""
 
 
+def normalize(text: str) -> str:
+    """Text as civscore reads it: NFKC-normalised and trimmed."""
+    if text.isascii():   # the common case: NFKC changes nothing
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def is_missing(value: Any) -> bool:
-    """Absent key, empty cell, empty string and JSON null are missing."""
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    """Absent key, empty cell, empty string, a string of only spaces
+    (``str.isspace``) and JSON null are missing."""
+    return value is None or (isinstance(value, str) and (value == "" or value.isspace()))
 
 
 def short(value: Any, limit: int = 40) -> str:
@@ -28,76 +56,176 @@ def short(value: Any, limit: int = 40) -> str:
 _short = short
 
 
-def to_number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueInvalid(f"expected a number, got {_short(value)}")
-    if isinstance(value, int) and abs(value) > 1e300:  # before float(): 10**400 would raise OverflowError
-        raise ValueInvalid("number too large")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", "")) if len(value) <= 100 else float("nan")
-        except ValueError:
-            raise ValueInvalid(f"expected a number, got {_short(value)}") from None
-    else:
-        raise ValueInvalid(f"expected a number, got {_short(value)}")
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e300:
-        raise ValueInvalid("number too large")
+def _finite(number: float, value: Any) -> float:
     if math.isnan(number) or math.isinf(number):
-        raise ValueInvalid(f"expected a finite number, got {_short(value)}")
+        raise ValueInvalid(_("expected a finite number, got {value}").format(value=_short(value)))
     return number
 
 
-def to_count(value: Any) -> float:
-    """A count of instances: a non-negative number, or a list's length."""
+def number_and_percent(value: Any) -> tuple[float, bool]:
+    """A value read as a number *as written*, and whether it was written as a
+    percentage: ``"96%"`` → ``(96.0, True)``, ``"1,234"`` → ``(1234.0, False)``,
+    TOML ``1.0`` → ``(1.0, False)``. Booleans, lists, NaN, infinities and text
+    that is not SPEC §2's number raise :class:`ValueInvalid`.
+
+    :func:`to_number` divides a percentage by 100; a reader of a ``unit = "%"``
+    leaf (SPEC §7.2) takes the number as written instead."""
+    if isinstance(value, bool):
+        raise ValueInvalid(_("expected a number, got {value}").format(value=_short(value)))
+    if isinstance(value, int):
+        if abs(value) > TOO_LARGE:  # before float(): 10**400 would raise OverflowError
+            raise ValueInvalid(_("number too large"))
+        return float(value), False
+    if isinstance(value, float):
+        return _finite(value, value), False
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        text = normalize(value)
+        percent = False
+        if text.endswith("%"):
+            text = text[:-1].rstrip()
+            percent = True
+        if _NUMBER.fullmatch(text):
+            number = float(text.replace(",", "")) if "," in text else float(text)
+            return _finite(number, value), percent
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise ValueInvalid(_("expected a finite number, got {value}").format(value=_short(value)))
+    raise ValueInvalid(_("expected a number, got {value}").format(value=_short(value)))
+
+
+def to_number(value: Any) -> float:
+    """A number (SPEC §2): TOML/JSON numbers, or text such as ``3.5``,
+    ``1,234``, ``.5``, ``1.2E+05``; ``96%`` reads as 0.96 (SPEC §7.2)."""
+    number, percent = number_and_percent(value)
+    if not percent:
+        return number
+    text = normalize(value)[:-1].rstrip().replace(",", "")
+    return float(decimal.Decimal(text).scaleb(-2))   # 0.7% is 0.007 exactly as written, not 0.7 / 100
+
+
+def to_list(value: Any) -> list[str]:
+    """A list of text entries: a TOML/JSON array, or a string, split at ``;``
+    (``；`` too); entries are trimmed and empty ones dropped, numbers are
+    written in their shortest form. A number, a boolean or a nested value is
+    invalid."""
+    if isinstance(value, str):
+        text = normalize(value)
+        if ";" not in text:
+            return [text] if text else []
+        return [e for e in (part.strip() for part in text.split(";")) if e]
     if isinstance(value, (list, tuple)):
-        return float(len(value))
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                entry = normalize(item)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                entry = number_text(item)
+            else:
+                raise ValueInvalid(_("expected a list of strings, got an entry {value}").format(value=_short(item)))
+            if entry:
+                out.append(entry)
+        return out
+    raise ValueInvalid(_("expected a list of strings (a;b;c), got {value}").format(value=_short(value)))
+
+
+def is_list(value: Any) -> bool:
+    """Whether a value reads as a list where a count is expected: an array,
+    or a string holding ``;`` (or ``；``)."""
+    return isinstance(value, (list, tuple)) or (isinstance(value, str) and (";" in value or "；" in value))
+
+
+def to_count(value: Any) -> float:
+    """A count of instances: a list (an array, or ``a;b;c``) counts its
+    entries; any other value must be a number that is not negative."""
+    if is_list(value):
+        return float(len(to_list(value)))
     number = to_number(value)
     if number < 0:
-        raise ValueInvalid(f"a count cannot be negative, got {_short(value)}")
+        raise ValueInvalid(_("a count cannot be negative, got {value}").format(value=_short(value)))
     return number
 
 
 def to_bool(value: Any) -> bool:
+    """A boolean: ``true yes 是 y t on 对 有`` / ``false no 否 n f off 错 无`` in
+    any letter case, and any number (or text reading as one) equal to 1 or 0."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = value.strip().lower()
+    if isinstance(value, str) and len(value) <= MAX_TEXT:
+        word = normalize(value).lower()
         if word in TRUE_WORDS:
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueInvalid(f"expected true/false (yes/no, 是/否, 1/0), got {_short(value)}")
-
-
-def to_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(";") if part.strip()]
-    if isinstance(value, (list, tuple)):
-        out = []
-        for item in value:
-            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
-                raise ValueInvalid(f"expected a list of strings, got an entry {_short(item)}")
-            out.append(str(item).strip())
-        return out
-    raise ValueInvalid(f"expected a list of strings (a;b;c), got {_short(value)}")
+    if isinstance(value, (int, float, str)):
+        try:
+            number = to_number(value)
+        except ValueInvalid:
+            pass
+        else:
+            if number == 1 or number == 0:
+                return number == 1
+    raise ValueInvalid(_("expected true/false (yes/no, 是/否, 1/0), got {value}").format(value=_short(value)))
 
 
 def to_text(value: Any) -> str:
+    """Text: a string NFKC-normalised and trimmed, a number in its shortest
+    form (``1.0`` → ``"1"``, ``2.50`` → ``"2.5"``). A boolean is invalid."""
     if isinstance(value, str):
-        return value.strip()
+        return normalize(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise ValueInvalid(f"expected a text value, got {_short(value)}")
+        return number_text(value)
+    raise ValueInvalid(_("expected a text value, got {value}").format(value=_short(value)))
+
+
+def number_text(value: "int | float") -> str:
+    """A number as text in its shortest form, the same for ``1`` and ``1.0``
+    (SPEC §2); NaN, infinities and huge integers are invalid."""
+    number = to_number(value)
+    if number.is_integer() and abs(number) < 1e21:
+        return str(int(number))
+    return repr(number)
+
+
+def fold(text: str) -> str:
+    """A grade as compared (SPEC §2): normalised, trimmed, letter case ignored."""
+    return normalize(text).casefold()
+
+
+def match_grade(value: Any, grades: Iterable[str]) -> Optional[str]:
+    """The grade of ``grades`` that ``value`` names (trimmed, ignoring letter
+    case; a number in its shortest form), or ``None``; :class:`ValueInvalid`
+    when the value is not text or a number."""
+    text = fold(to_text(value))
+    for grade in grades:
+        if fold(grade) == text:
+            return grade
+    return None
+
+
+def round_half_up(number: float, digits: int = 2) -> float:
+    """Round half up (away from zero) on the decimal value a person would
+    print: binary noise below 1e-9 is removed first, so 2.975 (stored as
+    2.97499999…) gives 2.98 and ``1.5 * 1.15`` to 2 decimals gives 1.73."""
+    if not math.isfinite(number):
+        return number
+    digits = max(-400, min(400, int(digits)))
+    try:
+        with decimal.localcontext() as ctx:
+            ctx.prec = 1000
+            exact = decimal.Decimal(repr(float(number)))
+            if digits < 9:
+                exact = exact.quantize(decimal.Decimal("1e-9"), rounding=decimal.ROUND_HALF_EVEN)
+            exact = exact.quantize(decimal.Decimal(1).scaleb(-digits), rounding=decimal.ROUND_HALF_UP)
+        return float(exact) + 0.0   # -0.0 → 0.0
+    except (decimal.InvalidOperation, OverflowError, ValueError):  # pragma: no cover - huge values
+        return float(round(number, digits))
 
 
 def fmt(number: float) -> str:
-    """A number as a person writes it: 3, 2.5, 0.67."""
+    """A number as a person writes it: 3, 2.5, 0.67 (half up: 2.975 → 2.98)."""
     if not math.isfinite(number) or abs(number) >= 1e15:
         return f"{number:.6g}"          # inf, nan, 1e+308: never int(inf), never 300 digits
     if number == int(number):
         return str(int(number))
-    return f"{number:.2f}".rstrip("0").rstrip(".")
+    rounded = math.floor(round(round(abs(number), 9) * 100, 6) + 0.5) / 100
+    text = f"{rounded:.2f}".rstrip("0").rstrip(".")
+    return text if number > 0 or text == "0" else "-" + text
