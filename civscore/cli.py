@@ -18,13 +18,15 @@ from typing import Optional, Sequence
 
 from tabulate import tabulate
 
-from . import api
+from . import api, history
 from .contracts.errors import CivscoreError, UsageError
+from .contracts.i18n import _
 from .plugins import PluginManager, plugin_in_traceback
 from .memory import gc_paused
 from .progress import Progress
 from .reports import explain
-from .reports import write_atomic
+from .reports import provenance, write_atomic
+from .reports import history as history_reports
 from .template import template
 from .verify import verify
 
@@ -52,6 +54,12 @@ def _positive(text: str) -> int:
     return value
 
 
+def _history_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("history (SPEC §8)")
+    g.add_argument("--history", metavar="FILE", help="the SQLite file keeping every period's results (created when absent)")
+    g.add_argument("--period", metavar="P", help="the period of this run (default: the unit.period every unit shares)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description="Score, rate and rank units against assessment criteria.")
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
@@ -64,12 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes for reading files and scoring (same results; helps from ~50k units)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress line on stderr (it shows only on a terminal, for runs over a second)")
+    _history_args(p)
+    p.add_argument("--replace", action="store_true", help="record the period again although FILE holds it (with --history)")
     _common(p)
     p = sub.add_parser("check", help="one unit's self-check: lost points, missing data, the next star")
     p.add_argument("criteria")
     p.add_argument("submission")
     p.add_argument("--target", type=int, metavar="STARS", help="exit 1 unless the unit reaches STARS stars")
     p.add_argument("--unit", metavar="ID", help="the unit to check when the file holds several")
+    _history_args(p)
     _common(p)
     p = sub.add_parser("validate", help="validate a criteria file")
     p.add_argument("criteria")
@@ -85,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE", help="write the template to FILE (xlsx needs it)")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     _common(p, formats=False)
+    p = sub.add_parser("history", help="each unit's periods in a history file: totals, earned and awarded stars, vetoes")
+    p.add_argument("file", metavar="FILE", help="a history file written by evaluate --history")
+    p.add_argument("--unit", metavar="ID", help="one unit only")
+    p.add_argument("--format", "-f", default="table", help="table (default), json, csv or html")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p = sub.add_parser("verify", help="re-run an evaluation from a JSON result's recorded inputs and compare every figure")
     p.add_argument("results", metavar="RESULTS.json")
     p.add_argument("--format", "-f", default="table", choices=("table", "json"))
@@ -165,21 +181,38 @@ def _emit(content: str | bytes, args) -> None:
 def cmd_evaluate(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
+    if (args.period is not None or args.replace) and not args.history:
+        raise UsageError(_("--period and --replace go with --history FILE"))
     scheme = api.load(args.criteria, registry=pm.registry)
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
+    period = None
+    if args.history:
+        period, warnings = history.run_period(subs.units, args.period)
+        for line in warnings:
+            _err(_("warning: {line}").format(line=line))
+        history.preflight(args.history, scheme, period, args.replace)
     bar.phase(f"scoring {len(subs.units)} units")
     ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons,
                       jobs=args.jobs, progress=bar)
-    bar.phase("writing the report")
-    try:
+
+    def report() -> None:
+        bar.phase("writing the report")
         with gc_paused():
             if args.output:
                 write_output(args.output, writer.evaluation_chunks(ev))
             else:
                 bar.close()
                 _emit(writer.evaluation(ev), args)
+    try:
+        if args.history:
+            bar.phase(_("recording period {period} in {file}").format(period=period, file=args.history))
+            with gc_paused():   # the report is written inside the transaction: a failed report records nothing
+                history.record(ev, args.history, period, args.replace, provenance=provenance(ev, args.by_group),
+                               warn=lambda line: _err(_("warning: {line}").format(line=line)), before_commit=report)
+        else:
+            report()
     finally:
         bar.close()
     for e in ev.errors:
@@ -209,7 +242,10 @@ def cmd_check(args) -> int:
         ids = ", ".join(u.id for u in units[:10])
         raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
     ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), registry=pm.registry)  # files kept for provenance
+    past = history.check_past(ev, args.history, args.period or units[0].period) if args.history else None
     doc = api.check_doc(ev, 0, args.target)
+    if past is not None:
+        doc["history"] = history.allowance(past, 0, scheme.history)
     for line in ev.failures:
         _err(f"error: {line}")
     _emit(writer.check(doc), args)
@@ -275,6 +311,19 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_history(args) -> int:
+    if args.format not in history_reports.FORMATS:
+        raise UsageError(_("--format {name!r}: history writes {formats}").format(
+            name=args.format, formats=", ".join(history_reports.FORMATS)))
+    with history.History.open(args.file, readonly=True) as store, store.read():
+        store.prepare(None, write=False)
+        doc = history_reports.history_doc(store, args.unit)
+    if args.unit is not None and not doc["units"]:
+        raise UsageError(_("--unit {unit!r}: no such unit in {file}").format(unit=args.unit, file=args.file))
+    _emit(history_reports.render(doc, args.format), args)
+    return 0
+
+
 def cmd_verify(args) -> int:
     pm = _plugins(args)
     report = verify(args.results, registry=pm.registry)
@@ -288,7 +337,8 @@ def cmd_verify(args) -> int:
 
 
 COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "validate": cmd_validate,
-            "explain": cmd_explain, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify}
+            "explain": cmd_explain, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify,
+            "history": cmd_history}
 
 
 if __name__ == "__main__":  # pragma: no cover

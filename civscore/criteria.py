@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -22,6 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .contracts.i18n import _
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
 from .contracts.values import fmt
 from .plugins import Registry, bundled_folder, did_you_mean
@@ -83,6 +84,16 @@ class RatingModel(_Strict):
     # several assessors (docs/assessors.md): how their sheets are combined
     aggregate: Literal["mean", "median", "trimmed-mean"] = "mean"
     max_spread: Optional[float] = Field(default=None, ge=0)
+
+
+class HistoryModel(_Strict):
+    """SPEC §8's ``[history]`` rules (applied only by ``evaluate --history``)."""
+
+    max_rise: Optional[int] = Field(default=None, ge=0, strict=True)        # awarded stars rise at most this much
+    start_max: Optional[int] = Field(default=None, ge=0, strict=True)       # the most stars in a unit's first period
+    ban_after_veto: Optional[int] = Field(default=None, ge=0, strict=True)  # 0 stars for this many periods after a veto
+    #: oldest first; each > 0 (key paths name the weight: history.weights.2)
+    weights: Optional[list[Annotated[float, Field(strict=True, gt=0)]]] = Field(default=None, min_length=1)
 
 
 class LeafModel(_Strict):
@@ -212,6 +223,8 @@ class Scheme:
     warnings: list[str] = field(default_factory=list)
     #: the plugins' registry the scheme was loaded with: its scorers and rating method come from it
     registry: Registry = field(repr=False, default_factory=Registry)
+    #: SPEC §8's ``[history]`` rules, or None when the scheme has none
+    history: Optional[HistoryModel] = None
 
     @property
     def items(self) -> list[Leaf]:
@@ -245,6 +258,7 @@ class Scheme:
             "levels": [{"stars": lv.stars, **lv.model.model_dump(exclude={"stars"})} for lv in self.levels],
             "bonus_cap": self.bonus_cap,
             "penalty_cap": self.penalty_cap,
+            **({"history": self.history.model_dump(exclude_none=True)} if self.history is not None else {}),
         }
 
 
@@ -376,8 +390,8 @@ class _Builder:
             got = raw.get("format")
             self.error("format", f'must be "{FORMAT}"' + (f", not {got!r}" if got is not None else " (required key is missing)"))
         for key in raw:
-            if key not in ("format", "scheme", "rating", "criteria", "veto", "bonus", "penalty"):
-                self.error(key, "unknown top-level key; expected format, scheme, rating, criteria, veto, bonus or penalty")
+            if key not in ("format", "scheme", "rating", "criteria", "veto", "bonus", "penalty", "history"):
+                self.error(key, "unknown top-level key; expected format, scheme, rating, criteria, veto, bonus, penalty or history")
         meta = self.model(SchemeMeta, raw["scheme"], "scheme") if "scheme" in raw else None
         if "scheme" not in raw:
             self.error("scheme", "required table is missing")
@@ -414,6 +428,7 @@ class _Builder:
                 partial = None   # those keys are themselves wrong, and already reported
             if partial is not None:
                 self.rating(partial, categories)
+        history = self.model(HistoryModel, raw["history"], "history") if "history" in raw else None
         if self.errors or meta is None or rating is None:
             return None
         return Scheme(path=self.source, sha256=sha256, id=meta.id, title=meta.title, version=meta.version,
@@ -421,7 +436,7 @@ class _Builder:
                       rating=rating, rating_method=method, levels=levels or [], categories=categories,
                       leaves=leaves, bonus=bonus, bonus_cap=bonus_cap, penalty=penalty,
                       penalty_cap=penalty_cap, vetoes=vetoes, raw=raw, warnings=self.warnings(),
-                      registry=self.registry)
+                      registry=self.registry, history=history)
 
     def warnings(self) -> list[str]:
         """Valid by SPEC §1 but probably a mistake: said, not refused."""
@@ -436,6 +451,10 @@ class _Builder:
                            f"subtracts the points it earns, so every unit with nothing found loses all {points} "
                            f"points; for 'each instance costs points' write scorer = \"linear\" with "
                            f"zero_at = 0{full_at}")
+        weights = (self.raw.get("history") or {}).get("weights") if isinstance(self.raw.get("history"), dict) else None
+        if isinstance(weights, list) and all(isinstance(w, (int, float)) for w in weights) and abs(sum(weights) - 1) > EPS:
+            out.append(_("history.weights: add up to {sum}, not 1; a unit with all its periods gets the weighted sum as written, "
+                         "one with fewer gets weights scaled to 1").format(sum=_num(sum(weights))))
         return out
 
     def duplicates(self, categories: list[Node], extras: list[Leaf], vetoes: list[Veto]) -> None:

@@ -87,6 +87,13 @@ class Evaluation:
         self.rank: list[Optional[int]] = [None] * n
         self.stars: list[int] = [0] * n
         self.order: list[int] = list(range(n))
+        #: SPEC §8, set by :func:`civscore.history.apply_rules` (``evaluate --history``): the stars the
+        #: rating gave before the history rules, the weighted cycle total (with ``weights``), and the
+        #: history reasons per unit; ``history`` describes the period (None without --history)
+        self.history: Optional[dict[str, Any]] = None
+        self.earned_stars: list[int] = self.stars
+        self.cycle_total: Optional[np.ndarray] = None
+        self.history_reasons: list[list[str]] = []
         self._segments = _segments(units)
 
     # -- inputs ---------------------------------------------------------------------
@@ -303,8 +310,15 @@ class Evaluation:
                 if c == 2:
                     self.vetoes[i].append(veto.id)
 
-    def _rate(self, by_group: bool) -> None:
+    def rerate(self, scores: np.ndarray) -> None:
+        """Rank and rate again on ``scores`` instead of the totals (SPEC §8's
+        ``cycle_total``): ranks and min_score use them; floors and caps keep
+        this period's ratios."""
+        self._rate(self.by_group, scores)
+
+    def _rate(self, by_group: bool, scores: Optional[np.ndarray] = None) -> None:
         scheme = self.scheme
+        score = self.total if scores is None else scores
         n = self.n
         vetoed = np.array([bool(v) for v in self.vetoes], dtype=bool) if n else np.zeros(0, dtype=bool)
         tie = [round2_array(self.categories[c]) for c in scheme.rating.tie_break]
@@ -322,18 +336,19 @@ class Evaluation:
         vetoed_order: list[int] = []
         for idx in members:
             ranked = idx[~vetoed[idx]]
-            ordered, ranks = rank_arrays(self.total[ranked], [t[ranked] for t in tie], ids[ranked])
+            ordered, ranks = rank_arrays(score[ranked], [t[ranked] for t in tie], ids[ranked])
             ordered = ranked[ordered]
             rank[ordered] = ranks
-            st = scheme.rating_method.rate_arrays(self.total[ordered], ratios[ordered], ranks, scheme.levels,
+            st = scheme.rating_method.rate_arrays(score[ordered], ratios[ordered], ranks, scheme.levels,
                                                   [c.id for c in scheme.categories])
             st = _checked_stars(st, len(ordered), scheme, self.registry)
             stars[ordered] = st
             ranked_order.extend(ordered.tolist())
             vet = idx[vetoed[idx]].tolist()
-            vetoed_order.extend(sorted(vet, key=lambda i: (-self.total[i], self.units[i].id)))
+            vetoed_order.extend(sorted(vet, key=lambda i: (-score[i], self.units[i].id)))
         self.rank = [int(r) if not v else None for r, v in zip(rank.tolist(), vetoed.tolist())]
         self.stars = [int(s) for s in stars.tolist()]
+        self.earned_stars = self.stars
         self.order = ranked_order + vetoed_order
 
     # -- reading results -------------------------------------------------------------------
@@ -355,6 +370,11 @@ class Evaluation:
             "complete": bool(self.complete[i]),
             "categories": {c: round2(col[i]) for c, col in self.categories.items()},
         }
+        if self.history is not None:   # SPEC §8: only with --history, so a v1 document keeps its shape
+            out["earned_stars"] = self.earned_stars[i]
+            if self.cycle_total is not None:
+                out["cycle_total"] = float(self.cycle_total[i])
+            out["history"] = list(self.history_reasons[i])
         if unit.row is not None:
             out["row"] = unit.row
         if items:
