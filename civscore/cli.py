@@ -187,7 +187,7 @@ def cmd_evaluate(args) -> int:
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
-    period = None
+    period = ""
     if args.history:
         period, warnings = history.run_period(subs.units, args.period)
         for line in warnings:

@@ -93,7 +93,7 @@ class Evaluation:
         self.history: Optional[dict[str, Any]] = None
         self.earned_stars: list[int] = self.stars
         self.cycle_total: Optional[np.ndarray] = None
-        self.history_reasons: list[list[str]] = []
+        self.history_reasons: dict[int, list[str]] = {}   # only units a rule lowered
         self._segments = _segments(units)
 
     # -- inputs ---------------------------------------------------------------------
@@ -374,7 +374,7 @@ class Evaluation:
             out["earned_stars"] = self.earned_stars[i]
             if self.cycle_total is not None:
                 out["cycle_total"] = float(self.cycle_total[i])
-            out["history"] = list(self.history_reasons[i])
+            out["history"] = list(self.history_reasons.get(i, ()))
         if unit.row is not None:
             out["row"] = unit.row
         if items:

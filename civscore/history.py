@@ -257,14 +257,7 @@ def apply_rules(ev: Evaluation, past: Past) -> None:
             awarded[over] = rules.start_max
     ev.earned_stars = [int(s) for s in earned.tolist()]
     ev.stars = [int(s) for s in awarded.tolist()]
-    ev.history_reasons = _Sparse(reasons)
-
-
-class _Sparse(dict):
-    """Per-unit reasons, stored only for the units that have some."""
-
-    def __getitem__(self, i: int) -> list[str]:
-        return self.get(i, [])
+    ev.history_reasons = reasons
 
 
 def allowance(past: Past, i: int, rules: Optional[HistoryModel]) -> dict[str, Any]:
