@@ -198,6 +198,10 @@ class PluginManager:
         for name in blocked:  # a typo in -p no:NAME would otherwise block nothing, silently
             if name not in known:
                 self.registry.warnings.append(f"-p no:{name}: no plugin of that name{did_you_mean(name, known)}")
+        for name in blocked:  # what a blocked plugin would have been: its version, when it is known
+            found = entry_points.get(name) or next((e for e in entry_points.values() if e.module == name), None)
+            dist = getattr(found, "dist", None) if found is not None else None
+            self._infos[name].version = dist.version if dist else version if name in DEFAULT_PLUGINS else None
         self._check_pending()
         self._collect()
         self.registry.plugins = list(self._infos.values())
@@ -205,10 +209,9 @@ class PluginManager:
     # -- loading ---------------------------------------------------------------
     def _fail(self, info: PluginInfo, cause: str) -> None:
         info.status, info.error = "failed", cause
-        message = f"plugin {info.name!r} skipped: {cause}"
         if self.strict:
-            raise PluginError(message + " (--strict-plugins makes this fatal)")
-        self.registry.warnings.append(message)
+            raise PluginError(f"plugin {info.name!r} failed to load: {cause} (--strict-plugins makes this fatal)")
+        self.registry.warnings.append(f"plugin {info.name!r} skipped: {cause}")
 
     def _load(self, name: str, origin: str, version: str | None, load) -> None:
         if self.pm.is_blocked(name) or self.pm.has_plugin(name):

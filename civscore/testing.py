@@ -1,9 +1,13 @@
-"""Helpers and pytest fixtures for plugin authors (registered through ``pytest11``).
+"""Helpers for plugin authors' tests: plain functions, usable from any test
+runner or script (pytest is not needed; its fixtures live in
+:mod:`civscore.pytest_plugin`, registered through ``pytest11``).
 
 Test a scorer against a tiny scheme written inline, in a few lines::
 
-    def test_dust(civscore_run):
-        result = civscore_run('''
+    from civscore.testing import run
+
+    def test_dust():
+        result = run('''
             [criteria.clean]
             title = "市容环境"
             [criteria.clean.roads]
@@ -23,8 +27,6 @@ import re
 import sys
 import textwrap
 from typing import Any, Iterable, Mapping, Optional, Sequence
-
-import pytest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,18 +106,6 @@ def run(text: str, data: Mapping[str, Any] | Iterable[Mapping[str, Any]], plugin
     if isinstance(data, Mapping):
         return ev.result(0)
     return ev
-
-
-@pytest.fixture
-def civscore_run():
-    """``civscore_run(scheme_text, data, plugins=[...])`` → a result dict (or an Evaluation for a list)."""
-    return run
-
-
-@pytest.fixture
-def civscore_scheme():
-    """``civscore_scheme(text, plugins=[...])`` → a loaded :class:`civscore.criteria.Scheme`."""
-    return make_scheme
 
 
 __all__ = ["make_scheme", "make_units", "run", "Evaluation"]

@@ -269,7 +269,7 @@ def test_a_plugin_that_fails_to_import(tmp_path, capsys, project):
     assert code == 0 and "failed: failed to import" in out
     code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--strict-plugins")
     assert code == 2 and out == ""
-    assert "plugin 'broken_plugin' skipped" in err and "--strict-plugins makes this fatal" in err
+    assert "plugin 'broken_plugin' failed to load" in err and "skipped" not in err and "--strict-plugins makes this fatal" in err
 
 
 EXTRA_WRITER = """
@@ -665,3 +665,32 @@ def test_dash_p_no_of_a_built_in_plugins_old_name_still_blocks_it(capsys):
     code, _, err = cli(capsys, "plugins", "-p", "no:civscore.reports.builtin")
     assert code == 0
     assert "now named 'civscore.builtin.writers'" in err
+
+
+def test_a_blocked_built_in_plugin_still_shows_its_version(capsys):
+    listed = plugin_list(capsys, "-p", "no:civscore.builtin.writers")
+    assert listed["civscore.builtin.writers"]["status"] == "blocked"
+    assert listed["civscore.builtin.writers"]["version"] == listed["civscore.builtin.scorers"]["version"]
+
+
+def test_the_testing_helpers_work_without_pytest(tmp_path):
+    """civscore.testing is for scripts and other test runners too: it must not need pytest."""
+    script = tmp_path / "no_pytest.py"
+    script.write_text(textwrap.dedent('''
+        import sys
+        sys.modules["pytest"] = None            # importing pytest now fails
+        from civscore.testing import run
+        result = run("""
+            [criteria.a]
+            title = "A"
+            points = 4
+            scorer = "boolean"
+        """, {"a": "是"})
+        print(result["total"])
+    '''))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(REPO)
+    env["CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "4.0"
