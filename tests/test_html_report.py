@@ -5,10 +5,12 @@ The browser tests (tests/browser/) check the same pages in a real Chromium.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 
 import pytest
+from markupsafe import escape
 
 from civscore.reports import html as report
 
@@ -149,9 +151,9 @@ def test_evaluation_escapes_every_text(evaluation):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in page  # a reason
     assert "环境&lt;b&gt;卫生&lt;/b&gt;" in page  # a category title
-    assert "卫生 &amp; &quot;整洁&quot;" in page  # an item title
+    assert "卫生 &amp; &#34;整洁&#34;" in page  # an item title
     assert "七里河&amp;街道" in page
-    assert "u3&quot;&gt;&lt;img src=x&gt;" in page  # an id, in attributes and text
+    assert "u3&#34;&gt;&lt;img src=x&gt;" in page  # an id, in attributes and text
     assert "发生重大&lt;安全&gt;责任事故" in page  # a veto title
     assert "subs/bad&lt;1&gt;.toml" in page and "&lt;expected&gt;" in page  # an error
     assert "dust&lt;plugin&gt;" in page
@@ -191,7 +193,7 @@ def test_pages_load_nothing_from_outside(render, fixture, request):
                 assert (value or "").startswith("#"), (name, value)
     assert "@import" not in page and "url(" not in page
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
-    assert csp and "default-src &#x27;none&#x27;" in csp.group(1)
+    assert csp and "default-src 'none'" in html.unescape(csp.group(1))
     assert "Noto Sans CJK SC" in page and "WenQuanYi Micro Hei" in page
 
 
@@ -208,9 +210,9 @@ def test_script_hash_in_csp_matches_the_script(evaluation):
 def test_every_unit_and_error_appears(evaluation):
     page = report.render_evaluation(evaluation)
     for result in evaluation["results"]:
-        uid = report.esc(result["unit"]["id"])
+        uid = escape(result["unit"]["id"])
         assert page.count(f'data-id="{uid}"') >= 1
-        assert report.esc(result["unit"]["name"]) in page
+        assert escape(result["unit"]["name"]) in page
         assert f'data-for="{uid}"' in page  # its detail view
     assert page.count('class="unit-row') == 4
     # every item of every unit in the detail views
@@ -334,3 +336,61 @@ name = "李四"
         assert "&lt;script&gt;alert(1)&lt;/script&gt; 9" in page and "李四 3" in page
         assert "<script>alert(1)</script>" not in page
         assert "取 6" in page          # the mean of 9 and 3 is what was scored
+
+
+def test_texts_inside_translated_messages_are_escaped(check_doc):
+    """Values put into a translated message (分组：…, 下一星级…, 单项下限…) are
+    escaped like every other value: the message is markup, its values are not."""
+    check_doc["result"]["unit"].update(group=HOSTILE, region="<b>r</b>", period="<i>p</i>")
+    check_doc["next_level"]["categories_below"][0]["id"] = "<img src=x>"
+    page = report.render_check(check_doc)
+    assert "分组：&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "地区：&lt;b&gt;r&lt;/b&gt;" in page and "期间：&lt;i&gt;p&lt;/i&gt;" in page
+    assert "（<code>&lt;img src=x&gt;</code>）：得分率 75%" in page
+    assert "<b>r</b>" not in page and "<i>p</i>" not in page
+    _assert_no_hostile_markup(page)
+
+
+def _ascii(value):
+    """``value`` with every CJK character of its texts replaced by ``x``."""
+    if isinstance(value, dict):
+        return {_ascii(k): _ascii(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ascii(v) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", "x", value)
+    return value
+
+
+class _Marking:
+    """A translation that wraps every message in ⟦ ⟧ (placeholders kept)."""
+
+    def gettext(self, message):
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular, plural, n):
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+@pytest.mark.parametrize("render,fixture", [(report.render_evaluation, "evaluation"), (report.render_check, "check_doc")])
+def test_every_text_of_the_page_goes_through_gettext(render, fixture, request, monkeypatch):
+    """With data free of Chinese, every Chinese word left on the page comes
+    from a message; each must reach the page through the translation."""
+    from civscore.contracts import i18n
+    doc = _ascii(request.getfixturevalue(fixture))
+    monkeypatch.setattr(i18n, "_translations", _Marking())
+    page = render(doc)
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page, flags=re.S)
+    assert "⟦" in page
+    left = re.sub(r"⟦.*?⟧", "", page, flags=re.S)
+    assert not re.findall(r"[\u4e00-\u9fff]+", left)
+
+
+def test_jinja2_is_loaded_only_for_html():
+    """Importing civscore (and writing any other format) does not import Jinja2."""
+    import subprocess
+    import sys
+    code = ("import sys, civscore.cli, civscore.reports.builtin, civscore.reports.html; "
+            "assert 'jinja2' not in sys.modules, 'jinja2 imported'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
