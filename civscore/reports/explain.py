@@ -4,12 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from html import escape
 
 from tabulate import tabulate
 
 from ..criteria import Group, Scheme
 from ..contracts.values import fmt
+from .html import render_explain
 from .text import pad_lines
 
 FORMATS = ("table", "markdown", "json", "csv", "html")
@@ -82,18 +82,6 @@ def render(scheme: Scheme, fmt_name: str) -> str:
 
 
 def _html(scheme: Scheme, headers: list[str]) -> str:
-    """The rubric as one self-contained page; every text is escaped."""
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(c.strip()) if i == 0 else escape(c)}</td>" if i else
-                         f"<td style='padding-left:{(len(c) - len(c.lstrip())) * 0.6}em'>{escape(c.strip())}</td>"
-                         for i, c in enumerate(row)) + "</tr>\n"
-        for row in rows(scheme))
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    title = escape(f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points")
-    return ("<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
-            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<title>{title}</title><style>body{{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',"
-            "'PingFang SC',sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:.3em .6em;text-align:left}th{background:#f3f3f3}</style></head><body>"
-            f"<h1>{title}</h1><table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
-            f"<p>{escape(levels_text(scheme))}</p></body></html>\n")
+    """The rubric as one self-contained page (templates/explain.html); every text is escaped."""
+    title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
+    return render_explain(title, headers, rows(scheme), levels_text(scheme))
