@@ -643,6 +643,14 @@ def test_cleanliness_plugin_in_a_fresh_venv(tmp_path_factory):
     assert dust["status"] == "ok" and dust["points"] == 9.36
     assert dust["reasons"][1] == "worst point: #4 7.5 g/m² (limit 5, 1.50 ×)"
 
+    # the HTML page from the installed copy: its templates, CSS and script ship in the wheel
+    page = work / "report.html"
+    done = inside(civscore_exe, "evaluate", "district-environment", plugin / "examples", "-f", "html", "-o", page)
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "<svg" in html and "script-src &#39;sha256-" in html and "tr.detail-row" in html
+    assert "toggle(r)" in html and "qingyuan" in html
+
     # blocked, the plugin takes its scheme away too, and the error says why
     done = inside(civscore_exe, "evaluate", "district-environment", plugin / "examples", "-p", "no:cleanliness")
     assert done.returncode == 2
