@@ -116,13 +116,12 @@ class _Scheme:
         self.items = self._by_id(crit.get("items"))
         self.vetoes = self._by_id(crit.get("vetoes"))
         self.categories = self._categories(crit, results)
-        stars = [int(lv.get("stars")) for lv in self.levels if _num(lv.get("stars")) is not None]
+        stars = [int(s) for s in (_num(lv.get("stars")) for lv in self.levels) if s is not None]
         stars += [int(s) for s in (_num(r.get("stars")) for r in results) if s is not None]
         self.max_stars = max(stars) if stars else 5
         if self.max_stars <= 0:
             self.max_stars = 5
-        floors = [_num(lv.get("min_category_ratio")) for lv in self.levels]
-        floors = [f for f in floors if f is not None and f > 0]
+        floors = [f for f in (_num(lv.get("min_category_ratio")) for lv in self.levels) if f is not None and f > 0]
         self.top_floor = max(floors) if floors else None
 
     @staticmethod
@@ -392,9 +391,8 @@ def _check_floor(scheme: _Scheme, next_level: Mapping[str, Any] | None) -> float
         return None
     floor = _num(next_level.get("min_category_ratio"))
     if floor is None:
-        ratios = [_num(c.get("min_ratio")) for c in _as_list(next_level.get("categories_below"))
-                  if isinstance(c, Mapping)]
-        ratios = [x for x in ratios if x is not None]
+        below = [c for c in _as_list(next_level.get("categories_below")) if isinstance(c, Mapping)]
+        ratios = [x for x in (_num(c.get("min_ratio")) for c in below) if x is not None]
         floor = max(ratios) if ratios else None
     if floor is None:
         for lv in scheme.levels:
@@ -464,7 +462,7 @@ def _environment() -> "jinja2.Environment":
 
 
 def _static(name: str) -> str:
-    return resources.files("civscore.reports").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("civscore.reports").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _csp(script: str | None) -> str:
