@@ -245,7 +245,7 @@ def cmd_check(args) -> int:
     past = history.check_past(ev, args.history, args.period or units[0].period) if args.history else None
     doc = api.check_doc(ev, 0, args.target)
     if past is not None:
-        doc["history"] = history.allowance(past, 0, scheme.history)
+        doc["history"] = {**(ev.history or {}), **history.allowance(past, 0, scheme.history)}
     for line in ev.failures:
         _err(f"error: {line}")
     _emit(writer.check(doc), args)

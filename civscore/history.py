@@ -353,7 +353,7 @@ class History:
             finally:
                 self.conn.execute("ROLLBACK")
 
-    def prepare(self, scheme_id: Optional[str], write: bool) -> None:
+    def prepare(self, scheme_id: Optional[str], write: bool, older_ok: bool = False) -> None:
         """Inside a transaction: make a new file a history, migrate an old one,
         check the scheme. Raises :class:`HistoryError` (the caller rolls back)."""
         conn = self.conn
@@ -364,7 +364,7 @@ class History:
         if version > SCHEMA_VERSION:
             raise HistoryError(_("was written by a newer civscore (history schema {found}; this civscore reads up to "
                                  "{ours}); upgrade civscore to use it").format(found=version, ours=SCHEMA_VERSION), self.path)
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION and not older_ok:
             if not write:
                 raise HistoryError(_("was written by an older civscore (history schema {found}); a run of evaluate "
                                      "--history brings it up to date").format(found=version), self.path)
@@ -530,7 +530,7 @@ def preflight(path: str, scheme: Scheme, period: str, replace: bool) -> None:
     if inspect(path) is None:
         return
     with History.open(path, readonly=True) as store, store.read():
-        store.prepare(scheme.id, write=False)
+        store.prepare(scheme.id, write=False, older_ok=True)   # the run's transaction migrates it
         store.check_period(period, replace)
 
 

@@ -57,6 +57,8 @@ def evaluation_doc(ev: "Evaluation", by_group: bool = False, results: Any = None
     doc["failures"] = list(ev.failures)
     doc["summary"] = summary(ev)
     doc["provenance"] = provenance(ev, by_group)
+    if ev.history is not None:   # SPEC §8: the period recorded, the periods before it, the rules
+        doc["history"] = dict(ev.history)
     return doc
 
 

@@ -83,8 +83,11 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
     scheme = ev.scheme
     cats = [c.id for c in scheme.categories]
     items = [leaf.id for leaf in scheme.items] if item_columns else []
+    hist = ev.history is not None
+    cycle = hist and ev.cycle_total is not None
+    extra = (["earned_stars"] + (["cycle_total"] if cycle else []) + ["history"]) if hist else []
     yield ["rank", "stars", "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total",
-           "base", "bonus", "penalty", "vetoed", "vetoes", "complete", "source"] + cats + items
+           "base", "bonus", "penalty", "vetoed", "vetoes", "complete", "source"] + extra + cats + items
     everything = np.asarray(ev.order, dtype=np.intp)
     cents = _Cents()
     rank = np.array([-1 if r is None else r for r in ev.rank], dtype=np.int64)
@@ -108,8 +111,19 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
             [";".join(ev.vetoes[i]) for i in positions],
             ["true" if c else "false" for c in complete[order].tolist()],
             [u.where for u in units],
-        ] + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
+        ] + (history_columns(ev, order, positions, money) if hist else []) + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
         yield list(zip(*columns))
+
+
+def history_columns(ev, order, positions, money) -> list[list]:
+    """SPEC §8's columns of one chunk: earned_stars, cycle_total (with weights), history."""
+    import numpy as np
+    cols = [np.asarray(ev.earned_stars, dtype=np.int64)[order].tolist()]
+    if ev.cycle_total is not None:
+        cols.append(money(ev.cycle_total))
+    reasons = ev.history_reasons
+    cols.append([_safe("; ".join(reasons[i])) if i in reasons else "" for i in positions])
+    return cols
 
 
 class CsvWriter(Writer):

@@ -21,12 +21,14 @@ def history_doc(store: History, unit: Optional[str] = None) -> dict[str, Any]:
     with its records, oldest period first."""
     runs = store.runs()
     current = {r["period"]: r for r in runs if r["status"] == "current"}
+    cat_ids = {p: [c["id"] for c in r["categories"]] for p, r in current.items()}
     units: list[dict[str, Any]] = []
     for rec in store.records(unit):
         if not units or units[-1]["id"] != rec["unit"]:
             units.append({"id": rec["unit"], "name": rec["name"], "records": []})
         units[-1]["name"] = rec["name"]   # the latest name it was recorded under
         rec = {k: v for k, v in rec.items() if k not in ("unit", "name")}
+        rec["categories"] = dict(zip(cat_ids.get(rec["period"], []), rec["categories"]))
         units[-1]["records"].append(rec)
     return {"history": {"scheme": store.scheme_id(), "schema": store.conn.execute("PRAGMA user_version").fetchone()[0]},
             "periods": [{"period": p, "run": current[p]["id"], "recorded_at": current[p]["recorded_at"],

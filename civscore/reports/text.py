@@ -8,6 +8,7 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from ..assessors import disagreement_lines, disagreement_note
+from ..contracts.i18n import _
 from ..contracts.writers import Writer
 from . import lost_points, stars_text, summary
 from ..contracts.values import fmt
@@ -46,7 +47,10 @@ class TextWriter(Writer):
     def evaluation(self, ev) -> str:
         scheme = ev.scheme
         cats = scheme.categories
-        headers = ["rank", "stars", "unit", "name", "group", "total", "base", "bonus", "penalty"] + \
+        hist = ev.history is not None
+        cycle = hist and ev.cycle_total is not None
+        headers = ["rank", "stars"] + ([_("earned")] if hist else []) + ["unit", "name", "group", "total"] + \
+                  ([_("cycle total")] if cycle else []) + ["base", "bonus", "penalty"] + \
                   [f"{c.title}({fmt(c.points)})" for c in cats] + ["note"]
         rows = []
         for i in ev.order:
@@ -58,14 +62,19 @@ class TextWriter(Writer):
                 notes.append("incomplete")
             if u.extra.get("disagreements"):
                 notes.append(disagreement_note(u.extra["disagreements"]))
+            if hist:
+                notes.extend(ev.history_reasons.get(i, ()))
             rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
-                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars),
-                         u.id, u.name, u.group or "", f"{ev.total[i]:.2f}", f"{ev.base[i]:.2f}",
-                         f"{ev.bonus[i]:.2f}", f"{ev.penalty[i]:.2f}"]
+                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)]
+                        + ([stars_text(ev.earned_stars[i], scheme.max_stars)] if hist else [])
+                        + [u.id, u.name, u.group or "", f"{ev.total[i]:.2f}"]
+                        + ([f"{ev.cycle_total[i]:.2f}"] if cycle else [])
+                        + [f"{ev.base[i]:.2f}", f"{ev.bonus[i]:.2f}", f"{ev.penalty[i]:.2f}"]
                         + [f"{ev.categories[c.id][i]:.2f}" for c in cats] + ["; ".join(notes)])
         s = summary(ev)
         lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "",
-                 self._table(rows, headers, colalign=["right", "left"] + ["left"] * 3 + ["right"] * (4 + len(cats)) + ["left"]),
+                 self._table(rows, headers, colalign=["right", "left"] + ["left"] * (int(hist) + 3)
+                             + ["right"] * (4 + int(cycle) + len(cats)) + ["left"]),
                  "",
                  f"{s['units']} units: {s['rated']} rated, {s['vetoed']} vetoed, {s['incomplete']} incomplete; "
                  f"{s['errors']} submission error(s)"]
@@ -124,9 +133,27 @@ class TextWriter(Writer):
             out.append(f"Next star ({nxt['stars']} ★): " + ("; ".join(need) if need else "reached by the score; see the note"))
         elif not r["vetoed"]:
             out.append("Top level reached.")
+        if doc.get("history"):
+            out.append(history_line(doc["history"], r))
         if doc["target"] is not None:
             out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
         return printable("\n".join(out)) + "\n"
+
+
+def history_line(h: dict, r: dict) -> str:
+    """``check --history``: what the unit's history allows this period (SPEC §8)."""
+    if h.get("previous_stars") is None:
+        said = _("History: no earlier record")
+    else:
+        said = _("History: last period ({period}) {stars} ★").format(period=h.get("previous_period") or "?",
+                                                                     stars=h["previous_stars"])
+    if h.get("banned_by"):
+        said += _(", 0 ★ this period (vetoed in {period})").format(period=h["banned_by"])
+    elif h.get("max_stars") is not None:
+        said += _(", at most {n} ★ this period").format(n=h["max_stars"])
+    if r.get("earned_stars") is not None and r["earned_stars"] != r["stars"]:
+        said += _("; earned {earned} ★, awarded {stars} ★").format(earned=r["earned_stars"], stars=r["stars"])
+    return said
 
 
 def pad_lines(text: str) -> str:

@@ -262,10 +262,14 @@ def evaluation_book(ev) -> bytes:
     veto_titles = {v["id"]: v["title"] for v in crit["vetoes"]}
     book = Book(f"{scheme.title} {scheme.version}")
     cats = crit["categories"]
+    hist = ev.history is not None   # SPEC §8: earned stars, the cycle total and the history's reasons
+    cycle = hist and ev.cycle_total is not None
+    hist_heads = (["应得星级（earned）"] + (["届期加权总分（cycle_total）"] if cycle else []) + ["动态管理（history）"]) if hist else []
     ranking = book.sheet("排名", ["排名", "星级", "单位编号", "单位名称", "分组", "地区", "期间", "总分", "基本分", "加分", "扣分"]
                          + [f"{c['title']}（{fmt(c['points'])}）" for c in cats]
-                         + ["一票否决", "否决事项", "数据完整", "备注", "来源"],
-                         widths=[6, 6, 22, 28, 10, 18, 8, 8, 8, 6, 6] + [14] * len(cats) + [8, 24, 8, 40, 30],
+                         + ["一票否决", "否决事项", "数据完整", "备注", "来源"] + hist_heads,
+                         widths=[6, 6, 22, 28, 10, 18, 8, 8, 8, 6, 6] + [14] * len(cats) + [8, 24, 8, 40, 30]
+                         + [10] * (len(hist_heads) - 1) + [40] * int(hist),
                          freeze="E2")
     per_item = book.sheet("分项得分", ["排名", "单位编号", "单位名称"] + [_points_label(it) for it in items],
                           widths=[6, 22, 28] + [14] * len(items), freeze="D3",
@@ -287,7 +291,8 @@ def evaluation_book(ev) -> bytes:
                               r["total"], r["base"], r["bonus"], r["penalty"]]
                     + [r["categories"][c["id"]] for c in cats]
                     + [_yes(r["vetoed"]), "；".join(veto_titles.get(v, v) for v in r["vetoes"]), _yes(r["complete"]),
-                       "; ".join(notes), _where(r["source"], r.get("row"))])
+                       "; ".join(notes), _where(r["source"], r.get("row"))]
+                    + (([r["earned_stars"]] + ([r["cycle_total"]] if cycle else []) + ["; ".join(r["history"])]) if hist else []))
         row: list = [r["rank"], u["id"], u["name"]]
         for it in items:
             got = r["items"][it["id"]]
@@ -311,7 +316,7 @@ def evaluation_book(ev) -> bytes:
     provenance_sheet(book, {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title,
                                        "sha256": scheme.sha256},
                             "provenance": provenance(ev, getattr(ev, "by_group", False)),
-                            "summary": summary(ev)})
+                            "summary": summary(ev), "history": ev.history})
     return book.save()
 
 
@@ -324,6 +329,11 @@ def provenance_sheet(book: Book, doc: dict) -> None:
             ["方案文件（criteria）", prov.get("criteria")],
             ["方案 sha256", s.get("sha256") or prov.get("criteria_sha256")],
             ["分组排名（by_group）", _yes(bool(prov.get("by_group")))]]
+    hist = doc.get("history")
+    if hist:
+        rows.append(["历史档案（--history）", hist.get("file")])
+        rows.append(["期间（period）", hist.get("period")])
+        rows.append(["此前期间", "、".join(hist.get("previous_periods") or [])])
     summ = doc.get("summary")
     if summ:
         rows.append(["单位数", summ["units"]])
