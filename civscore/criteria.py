@@ -24,6 +24,7 @@ else:  # pragma: no cover
 
 from .contracts.i18n import _
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
+from .contracts.i18n import _
 from .contracts.values import fmt
 from .plugins import Registry, bundled_folder, did_you_mean
 from .contracts.scoring import Params, Scorer
@@ -77,10 +78,19 @@ class SchemeMeta(_Strict):
         return v
 
 
+class CapModel(_Strict):
+    """SPEC §7.3: a unit whose ratio in ``criterion`` is below ``below`` gets at most ``max_stars``."""
+
+    criterion: str = Field(min_length=1)
+    below: float = Field(ge=0, le=1)
+    max_stars: int = Field(ge=0, le=100, strict=True)
+
+
 class RatingModel(_Strict):
     method: str = "thresholds"
     tie_break: list[str] = []
     levels: list[dict[str, Any]] = Field(min_length=1)
+    caps: list[CapModel] = []
     # several assessors (docs/assessors.md): how their sheets are combined
     aggregate: Literal["mean", "median", "trimmed-mean"] = "mean"
     max_spread: Optional[float] = Field(default=None, ge=0)
@@ -235,6 +245,43 @@ class Scheme:
     def max_stars(self) -> int:
         return max((lv.stars for lv in self.levels), default=0)
 
+    def node(self, cid: str) -> Optional[Node]:
+        """The criterion (a group or a leaf under ``criteria``) of id ``cid``, or None."""
+        return self.nodes.get(cid)
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        """Every criterion under ``criteria``, groups and leaves, by id."""
+        found = self.__dict__.get("_nodes")
+        if found is None:
+            found = {}
+            stack = list(reversed(self.categories))
+            while stack:
+                n = stack.pop()
+                found[n.id] = n
+                stack.extend(reversed(getattr(n, "children", [])))
+            self.__dict__["_nodes"] = found
+        return found
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Stars → the level's label (SPEC §7.3), for the levels that have one."""
+        return {lv.stars: lv.get("label") for lv in self.levels if lv.get("label") is not None}
+
+    def label(self, stars: int) -> Optional[str]:
+        """A result's label: that of the level with these stars; None for 0 stars or no such level."""
+        return self.labels.get(stars) if stars else None
+
+    def floor_ids(self) -> list[str]:
+        """The criterion ids named by levels' ``min_ratios`` and by ``caps``, each once, in file order."""
+        ids: dict[str, None] = {}
+        for lv in self.levels:
+            for cid in lv.get("min_ratios") or {}:
+                ids.setdefault(cid, None)
+        for cap in self.rating.caps:
+            ids.setdefault(cap.criterion, None)
+        return list(ids)
+
     def input_keys(self) -> list[str]:
         """Every data key a submission can give, in scheme order, without repeats."""
         keys: dict[str, None] = {}
@@ -255,11 +302,20 @@ class Scheme:
                        "category": leaf.category, "scorer": leaf.scorer, "input": leaf.input_keys,
                        "method": leaf.method, "hint": leaf.hint} for leaf in self.items],
             "vetoes": [{"id": v.id, "title": v.title, "input": v.input} for v in self.vetoes],
-            "levels": [{"stars": lv.stars, **lv.model.model_dump(exclude={"stars"})} for lv in self.levels],
+            "levels": [level_dict(lv) for lv in self.levels],
             "bonus_cap": self.bonus_cap,
             "penalty_cap": self.penalty_cap,
             **({"history": self.history.model_dump(exclude_none=True)} if self.history is not None else {}),
         }
+
+
+def level_dict(level: Level) -> dict[str, Any]:
+    """A level as plain data; SPEC §7.3's keys only where written, so a v1 scheme's documents keep their shape."""
+    out = {"stars": level.stars, **level.model.model_dump(exclude={"stars"})}
+    for key in ("label", "min_ratios"):
+        if out.get(key, 0) is None:
+            del out[key]
+    return out
 
 
 # -- loading -----------------------------------------------------------------------------
@@ -626,6 +682,7 @@ class _Builder:
                 if stars[i] >= stars[i - 1]:
                     self.error(f"rating.levels.{i}", f"levels must be in descending order of stars: {stars[i]} ★ follows {stars[i - 1]} ★")
                     break
+        self.floors(rating, levels, categories)
         method = method_cls()
         try:
             problems = method.check_levels(levels)
@@ -634,6 +691,36 @@ class _Builder:
         for problem in problems:
             self.error("rating.levels", problem)
         return method, levels
+
+
+    def floors(self, rating: RatingModel, levels: list[Level], categories: list[Node]) -> None:
+        """SPEC §7.3: every criterion id in ``min_ratios`` and ``caps`` names a group or a leaf under ``criteria``."""
+        known: dict[str, None] = {}
+        stack = list(categories)
+        while stack:
+            n = stack.pop()
+            known[n.id] = None
+            stack.extend(getattr(n, "children", []))
+        written = self.raw.get("criteria") if isinstance(self.raw.get("criteria"), dict) else {}
+        broken = [c for c in written if c not in {n.split(".")[0] for n in known}]
+
+        def unknown(cid: str) -> bool:   # ids under a category with errors of its own are not repeated here
+            return cid not in known and cid.split(".")[0] not in broken
+        # levels that failed their own validation are not in ``levels``: index by the level's position
+        for i, raw_level in enumerate(rating.levels):
+            ratios = raw_level.get("min_ratios") if isinstance(raw_level, dict) else None
+            if not isinstance(ratios, dict):
+                continue
+            for cid in ratios:
+                if unknown(cid):
+                    self.error(f'rating.levels.{i}.min_ratios."{cid}"',
+                               _("{id!r} is not a criterion{hint}; give the dotted id of a group or a leaf "
+                                 "under [criteria]").format(id=cid, hint=did_you_mean(cid, list(known))))
+        for i, cap in enumerate(rating.caps):
+            if unknown(cap.criterion):
+                self.error(f"rating.caps.{i}.criterion",
+                           _("{id!r} is not a criterion{hint}; give the dotted id of a group or a leaf "
+                             "under [criteria]").format(id=cap.criterion, hint=did_you_mean(cap.criterion, list(known))))
 
 
 def _num(x: float) -> str:

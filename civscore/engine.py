@@ -21,6 +21,7 @@ import numpy as np
 
 from .memory import gc_paused
 from .rating import rank_arrays
+from .contracts.rating import RATIO_EPS
 from .contracts.scoring import STATUSES, Batch, Outcome, distinct
 from .contracts.units import RowView, Unit
 from .contracts.values import ValueInvalid, is_missing, short, to_bool
@@ -95,6 +96,7 @@ class Evaluation:
         self.cycle_total: Optional[np.ndarray] = None
         self.history_reasons: dict[int, list[str]] = {}   # only units a rule lowered
         self._segments = _segments(units)
+        self._labelled = bool(scheme.labels)    # JSON "label" only when some level has one (SPEC §7)
 
     # -- inputs ---------------------------------------------------------------------
     def column(self, key: str) -> list:
@@ -334,14 +336,22 @@ class Evaluation:
         stars = np.zeros(n, dtype=np.int64)
         ranked_order: list[int] = []
         vetoed_order: list[int] = []
+        method = scheme.rating_method
+        floors = {cid: self.criterion_ratio(cid) for cid in scheme.floor_ids()}
         for idx in members:
             ranked = idx[~vetoed[idx]]
             ordered, ranks = rank_arrays(score[ranked], [t[ranked] for t in tie], ids[ranked])
             ordered = ranked[ordered]
             rank[ordered] = ranks
-            st = scheme.rating_method.rate_arrays(score[ordered], ratios[ordered], ranks, scheme.levels,
-                                                  [c.id for c in scheme.categories])
+            extra = {}
+            if getattr(method, "floors", False) and any(lv.get("min_ratios") for lv in scheme.levels):
+                extra["criterion_ratios"] = {cid: col[ordered] for cid, col in floors.items()}
+            st = method.rate_arrays(score[ordered], ratios[ordered], ranks, scheme.levels,
+                                    [c.id for c in scheme.categories], **extra)
             st = _checked_stars(st, len(ordered), scheme, self.registry)
+            for cap in scheme.rating.caps:   # SPEC §7.3: after the method; no rank changes, no place is freed
+                capped = floors[cap.criterion][ordered] + RATIO_EPS < cap.below    # NaN (not applicable): no cap
+                st = np.where(capped, np.minimum(st, cap.max_stars), st)
             stars[ordered] = st
             ranked_order.extend(ordered.tolist())
             vet = idx[vetoed[idx]].tolist()
@@ -354,6 +364,30 @@ class Evaluation:
     # -- reading results -------------------------------------------------------------------
     def ratios(self, i: int) -> dict[str, float]:
         return {c.id: self.categories[c.id][i] / c.points for c in self.scheme.categories}
+
+    def criterion_ratio(self, cid: str) -> np.ndarray:
+        """Every unit's ratio in criterion ``cid`` (a group or a leaf under
+        ``criteria``): unrounded score ÷ points; a leaf's ratio is its fraction."""
+        node = self.scheme.node(cid)
+        if node is None:
+            raise KeyError(cid)
+        if not hasattr(node, "children"):
+            return self.points[cid] / node.points
+        if cid in self.categories:
+            return self.categories[cid] / node.points
+        score = np.zeros(self.n)
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if hasattr(n, "children"):
+                stack.extend(n.children)
+            else:
+                score = score + self.points[n.id]
+        return score / node.points
+
+    def label(self, i: int) -> Optional[str]:
+        """Unit ``i``'s label (SPEC §7.3): its level's name after caps; None without one."""
+        return None if self.vetoes[i] else self.scheme.label(self.stars[i])
 
     @property
     def exit_status(self) -> int:
@@ -370,6 +404,9 @@ class Evaluation:
             "complete": bool(self.complete[i]),
             "categories": {c: round2(col[i]) for c, col in self.categories.items()},
         }
+        if self._labelled:   # "label" right after "stars"; only schemes with labels pay for it
+            items_ = list(out.items())
+            out = dict(items_[:4] + [("label", self.label(i))] + items_[4:])
         if self.history is not None:   # SPEC §8: only with --history, so a v1 document keeps its shape
             out["earned_stars"] = self.earned_stars[i]
             if self.cycle_total is not None:

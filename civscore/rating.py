@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .contracts.rating import RATIO_EPS
+
 
 def rank_arrays(totals, tie_scores, ids):
     """Rank one group (NumPy): returns (order, ranks) where ``order`` indexes
@@ -30,3 +32,29 @@ def rank_arrays(totals, tie_scores, ids):
     pos = np.where(start, np.arange(n), 0)
     ranks = np.maximum.accumulate(pos) + 1
     return order, ranks
+
+
+def obstacles(scheme, stars: int, ratios: dict) -> dict:
+    """What SPEC §7.3 puts between a unit and ``stars`` stars, besides points:
+    ``gates``, the ``min_ratios`` of the lowest level with at least ``stars``
+    stars that the unit does not meet, and ``caps`` that hold it below
+    ``stars``. ``ratios`` maps each of ``scheme.floor_ids()`` to the unit's
+    ratio there (NaN: not applicable, which meets every floor and caps nothing)."""
+    level = min((lv for lv in scheme.levels if lv.stars >= stars), key=lambda lv: lv.stars, default=None)
+    gates = []
+    for cid, floor in ((level.get("min_ratios") or {}) if level is not None else {}).items():
+        ratio = ratios[cid]
+        if ratio + RATIO_EPS < floor:
+            gates.append(_floor(scheme, cid, ratio, floor))
+    caps = []
+    for cap in scheme.rating.caps:
+        ratio = ratios[cap.criterion]
+        if cap.max_stars < stars and ratio + RATIO_EPS < cap.below:
+            caps.append({**_floor(scheme, cap.criterion, ratio, cap.below), "max_stars": cap.max_stars})
+    return {"gates": gates, "caps": caps}
+
+
+def _floor(scheme, cid: str, ratio: float, floor: float) -> dict:
+    node = scheme.node(cid)
+    return {"id": cid, "title": node.title, "ratio": round(float(ratio), 4), "min_ratio": floor,
+            "points_needed": round(floor * node.points - float(ratio) * node.points, 2)}

@@ -7,16 +7,17 @@ from typing import Optional
 
 from pydantic import Field
 
-from ..contracts.rating import RATIO_EPS, LevelModel, RatingMethod
+from ..contracts.rating import RATIO_EPS, FloorsLevel, RatingMethod, meets_floors
 from ..contracts.values import fmt
 from ..hookspecs import hookimpl
 
 
 class Thresholds(RatingMethod):
     name = "thresholds"
-    description = "the highest level whose min_score (and min_category_ratio) the unit reaches"
+    description = "the highest level whose min_score (and min_category_ratio, min_ratios) the unit reaches"
+    floors = True
 
-    class Level(LevelModel):
+    class Level(FloorsLevel):
         min_score: float
         min_category_ratio: Optional[float] = Field(default=None, ge=0, le=1)
 
@@ -29,9 +30,9 @@ class Thresholds(RatingMethod):
         return []
 
     def rate(self, standings, levels):
-        return [self.reached(s.total, s.ratios, levels) for s in standings]
+        return [self.reached(s.total, s.ratios, levels, s.criterion_ratios) for s in standings]
 
-    def rate_arrays(self, totals, ratios, ranks, levels, category_ids):
+    def rate_arrays(self, totals, ratios, ranks, levels, category_ids, criterion_ratios=None):
         import numpy as np
         stars = np.zeros(len(totals), dtype=np.int64)
         done = np.zeros(len(totals), dtype=bool)
@@ -40,18 +41,22 @@ class Thresholds(RatingMethod):
             floor = lv.get("min_category_ratio")
             if floor is not None and ratios.shape[1]:
                 ok &= (ratios + RATIO_EPS >= floor).all(axis=1)
+            if lv.get("min_ratios"):
+                ok &= meets_floors(lv, criterion_ratios or {})
             hit = ok & ~done
             stars[hit] = lv.stars
             done |= hit
         return stars
 
     @staticmethod
-    def reached(total: float, ratios: dict[str, float], levels) -> int:
+    def reached(total: float, ratios: dict[str, float], levels, criterion_ratios=None) -> int:
         for lv in levels:
             if total < lv.get("min_score"):
                 continue
             floor = lv.get("min_category_ratio")
             if floor is not None and any(r + RATIO_EPS < floor for r in ratios.values()):
+                continue
+            if lv.get("min_ratios") and not meets_floors(lv, criterion_ratios or {}):
                 continue
             return lv.stars
         return 0
@@ -59,9 +64,10 @@ class Thresholds(RatingMethod):
 
 class Quota(RatingMethod):
     name = "quota"
-    description = "a level for the top share of ranked units (cumulative), with an optional min_score"
+    description = "a level for the top share of ranked units (cumulative), with an optional min_score and min_ratios"
+    floors = True
 
-    class Level(LevelModel):
+    class Level(FloorsLevel):
         top: float = Field(gt=0, le=1)
         min_score: Optional[float] = None
 
@@ -80,7 +86,8 @@ class Quota(RatingMethod):
             stars = 0
             for lv in levels:
                 min_score = lv.get("min_score")
-                if s.rank <= math.floor(lv.get("top") * n + RATIO_EPS) and (min_score is None or s.total >= min_score):
+                if s.rank <= math.floor(lv.get("top") * n + RATIO_EPS) and (min_score is None or s.total >= min_score) \
+                        and meets_floors(lv, s.criterion_ratios):
                     stars = lv.stars
                     break
             out.append(stars)

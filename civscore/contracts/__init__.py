@@ -11,6 +11,7 @@ from .errors import UsageError as UsageError
 from .i18n import N_ as N_
 from .i18n import _ as _
 from .i18n import ngettext as ngettext
+from .rating import FloorsLevel as FloorsLevel
 from .rating import LevelModel as LevelModel
 from .rating import NextLevel as NextLevel
 from .rating import RatingMethod as RatingMethod

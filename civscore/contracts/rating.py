@@ -7,20 +7,57 @@ A rating method then gives each ranked unit its stars.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar, Optional, Sequence
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .i18n import _
 
 RATIO_EPS = 1e-9
 
 
 class LevelModel(BaseModel):
-    """Base of a rating method's level model: every level has ``stars``."""
+    """Base of a rating method's level model: every level has ``stars`` and
+    may have a ``label``, its name (SPEC §7.3: 五星级, 优秀)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # a NaN min_score is never reached
     stars: int = Field(ge=0, le=100)
+    label: Optional[str] = Field(default=None, min_length=1)
+
+
+def check_min_ratios(value: Optional[dict[str, float]]) -> Optional[dict[str, float]]:
+    """``min_ratios`` (SPEC §7.3): criterion id → least ratio in [0, 1]. The ids
+    are checked against the criteria when the scheme loads."""
+    if value is None:
+        return None
+    for cid, ratio in value.items():
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not math.isfinite(ratio) \
+                or not 0 <= ratio <= 1:
+            raise ValueError(_("{id!r}: a least ratio is a number from 0 to 1, not {value!r}").format(id=cid, value=ratio))
+    return value
+
+
+class FloorsLevel(LevelModel):
+    """A level with ``min_ratios`` (SPEC §7.3): floors on the ratio of any
+    criterion (a group or a leaf) that the unit needs for the level."""
+
+    min_ratios: Optional[dict[str, Any]] = None
+
+    _min_ratios = field_validator("min_ratios")(check_min_ratios)
+
+
+def meets_floors(level: Any, criterion_ratios: Mapping[str, Any]) -> Any:
+    """Whether each unit meets ``level``'s ``min_ratios``: a bool, or a NumPy
+    boolean array when ``criterion_ratios`` holds arrays (one ratio per unit).
+    A NaN ratio (a criterion whose leaves are all not applicable) meets every
+    floor; floors compare with the 1e-9 tolerance of SPEC §2."""
+    ok: Any = True
+    for cid, floor in (level.get("min_ratios") or {}).items():
+        below = criterion_ratios[cid] + RATIO_EPS < floor      # NaN compares False: it meets the floor
+        ok = (ok & ~below) if hasattr(below, "dtype") else (ok and not below)
+    return ok
 
 
 @dataclass
@@ -31,6 +68,8 @@ class Standing:
     total: float                     # reported (rounded) total
     ratios: dict[str, float]         # category id -> unrounded score / points
     rank: int
+    #: criterion id -> ratio, for the ids that levels' ``min_ratios`` name (SPEC §7.3); NaN: not applicable
+    criterion_ratios: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +91,9 @@ class RatingMethod:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     Level: ClassVar[type[LevelModel]] = LevelModel
+    #: True when the method's levels take ``min_ratios`` (its ``Level`` derives from
+    #: :class:`FloorsLevel`): ``rate_arrays`` is then given ``criterion_ratios``.
+    floors: ClassVar[bool] = False
 
     def check_levels(self, levels: Sequence[Any]) -> list[str]:
         """Extra load-time checks of the validated levels; return error messages."""
@@ -63,12 +105,16 @@ class RatingMethod:
         :class:`civscore.criteria.Level` objects, highest stars first."""
         raise NotImplementedError
 
-    def rate_arrays(self, totals, ratios, ranks, levels, category_ids) -> "list[int] | Any":
+    def rate_arrays(self, totals, ratios, ranks, levels, category_ids, criterion_ratios=None) -> "list[int] | Any":
         """Stars for one ranking group at once: ``totals`` (reported totals in
         rank order), ``ratios`` (one row per unit, one column per category),
-        ``ranks``. The default builds :class:`Standing` objects and calls
-        :meth:`rate`; built-in methods answer with NumPy."""
-        standings = [Standing(i, float(t), dict(zip(category_ids, r)), int(k))
+        ``ranks``; when :attr:`floors` is true, ``criterion_ratios`` maps each
+        criterion id that a level's ``min_ratios`` names to its ratios (an
+        array in rank order). The default builds :class:`Standing` objects and
+        calls :meth:`rate`; built-in methods answer with NumPy."""
+        extra = {cid: col.tolist() for cid, col in (criterion_ratios or {}).items()}
+        standings = [Standing(i, float(t), dict(zip(category_ids, r)), int(k),
+                              {cid: col[i] for cid, col in extra.items()})
                      for i, (t, r, k) in enumerate(zip(totals.tolist(), ratios.tolist(), ranks.tolist()))]
         return list(self.rate(standings, levels))
 

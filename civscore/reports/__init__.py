@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from ..assessors import unit_extension
 from ..contracts.writers import Writer
 from ..plugins import civscore_version
+from ..rating import obstacles
 from ..contracts.values import fmt
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,12 +102,20 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     if ev.n == 1:   # alone, a unit is "rank 1 of 1": say nothing rather than something misleading
         result["rank"] = None
     doc["result"] = result
-    if result["vetoed"]:
-        nxt = None
-    else:
+    floors = scheme.floor_ids()
+    ratios = {cid: float(ev.criterion_ratio(cid)[i]) for cid in floors}
+
+    def level_needs(above: int) -> Optional[dict[str, Any]]:
+        """What the lowest level above ``above`` stars needs; with SPEC §7.3's gates and caps."""
         cats = {c.id: (c.title, c.points) for c in scheme.categories}
-        level = scheme.rating_method.next_level(result["stars"], result["total"], ev.ratios(i), cats, scheme.levels)
-        nxt = level.to_dict() if level else None
+        level = scheme.rating_method.next_level(above, result["total"], ev.ratios(i), cats, scheme.levels)
+        if level is None:
+            return None
+        out = level.to_dict()
+        if floors:   # only then: a v1 scheme's check document keeps its shape
+            out.update(obstacles(scheme, level.stars, ratios))
+        return out
+    nxt = None if result["vetoed"] else level_needs(result["stars"])
     doc["next_level"] = nxt
     doc["lost"] = lost_points(ev, i)
     missing = [leaf.id for leaf in scheme.items if result["items"][leaf.id]["status"] == "missing"]
@@ -115,6 +124,8 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     doc["invalid_vetoes"] = [v for v, states in ev.veto_status.items() if states[i] == "invalid"]
     doc["target"] = target
     doc["target_met"] = None if target is None else (not result["vetoed"] and result["stars"] >= target)
+    if target is not None and not result["vetoed"] and nxt is not None and target > nxt["stars"]:
+        doc["target_level"] = level_needs(target - 1)   # what the target itself needs, beyond the next star
     doc["provenance"] = provenance(ev)
     return doc
 

@@ -86,8 +86,10 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
     hist = ev.history is not None
     cycle = hist and ev.cycle_total is not None
     extra = (["earned_stars"] + (["cycle_total"] if cycle else []) + ["history"]) if hist else []
-    yield ["rank", "stars", "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total",
-           "base", "bonus", "penalty", "vetoed", "vetoes", "complete", "source"] + extra + cats + items
+    labelled = bool(scheme.labels)     # SPEC §7.3: a "label" column only when levels have labels
+    yield ["rank", "stars"] + (["label"] if labelled else []) + [
+        "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty",
+        "vetoed", "vetoes", "complete", "source"] + extra + cats + items
     everything = np.asarray(ev.order, dtype=np.intp)
     cents = _Cents()
     rank = np.array([-1 if r is None else r for r in ev.rank], dtype=np.int64)
@@ -104,6 +106,7 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
         columns = [
             ["" if r < 0 else r for r in rank[order].tolist()],
             stars[order].tolist(),
+        ] + ([[_safe(ev.label(i) or "") for i in positions]] if labelled else []) + [
             [_safe(u.id) for u in units], [_safe(u.name) for u in units], [_safe(u.group or "") for u in units],
             [_safe(u.region or "") for u in units], [_safe(u.period or "") for u in units],
             money(ev.total), money(ev.base), money(ev.bonus), money(ev.penalty),

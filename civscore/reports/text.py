@@ -65,7 +65,8 @@ class TextWriter(Writer):
             if hist:
                 notes.extend(ev.history_reasons.get(i, ()))
             rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
-                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)]
+                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
+                         + (f" {ev.label(i)}" if ev.label(i) else "")]
                         + ([stars_text(ev.earned_stars[i], scheme.max_stars)] if hist else [])
                         + [u.id, u.name, u.group or "", f"{ev.total[i]:.2f}"]
                         + ([f"{ev.cycle_total[i]:.2f}"] if cycle else [])
@@ -88,6 +89,8 @@ class TextWriter(Writer):
         u = r["unit"]
         out = [self._title(f"{u['name']} ({u['id']}) — {doc['scheme']['title']}"), ""]
         stars = "vetoed (0 stars, no rank)" if r["vetoed"] else f"{stars_text(r['stars'], max_stars)} ({r['stars']} stars)"
+        if r.get("label"):
+            stars += f" {r['label']}"
         out.append(f"total {r['total']:.2f} = base {r['base']:.2f} + bonus {r['bonus']:.2f} − penalty {r['penalty']:.2f}; {stars}")
         if r["vetoed"]:
             out.append("VETOED by: " + "; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"]))
@@ -125,14 +128,12 @@ class TextWriter(Writer):
             out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
         nxt = doc["next_level"]
         if nxt:
-            need = [f"{fmt(nxt['points_needed'])} more points (total ≥ {fmt(nxt['min_score'])})"] if nxt["points_needed"] > 0 else []
-            need += [f"{c['title']} ({c['id']}) {fmt(c['points_needed'])} more points to reach {c['min_ratio']:.0%}"
-                     for c in nxt["categories_below"]]
-            if nxt.get("note"):
-                need.append(nxt["note"])
-            out.append(f"Next star ({nxt['stars']} ★): " + ("; ".join(need) if need else "reached by the score; see the note"))
+            out.append(_("Next star ({stars} ★): ").format(stars=nxt["stars"]) + needs_text(nxt))
         elif not r["vetoed"]:
             out.append("Top level reached.")
+        if doc.get("target_level"):
+            out.append(_("Target {stars} ★ needs: ").format(stars=doc["target_level"]["stars"])
+                       + needs_text(doc["target_level"]))
         if doc.get("history"):
             out.append(history_line(doc["history"], r))
         if doc["target"] is not None:
@@ -154,6 +155,40 @@ def history_line(h: dict, r: dict) -> str:
     if r.get("earned_stars") is not None and r["earned_stars"] != r["stars"]:
         said += _("; earned {earned} ★, awarded {stars} ★").format(earned=r["earned_stars"], stars=r["stars"])
     return said
+
+
+def needs_text(nxt: dict) -> str:
+    """What a level needs, in plain words: points, category floors, gates (``min_ratios``) and caps."""
+    need = [f"{fmt(nxt['points_needed'])} more points (total ≥ {fmt(nxt['min_score'])})"] if nxt["points_needed"] > 0 else []
+    need += [f"{c['title']} ({c['id']}) {fmt(c['points_needed'])} more points to reach {c['min_ratio']:.0%}"
+             for c in nxt["categories_below"]]
+    need += [gate_text(g) for g in nxt.get("gates") or []]
+    need += [cap_text(c) for c in nxt.get("caps") or []]
+    if nxt.get("note"):
+        need.append(nxt["note"])
+    return "; ".join(need) if need else "reached by the score; see the note"
+
+
+def gate_text(gate: dict) -> str:
+    """A ``min_ratios`` floor the unit misses (SPEC §7.3)."""
+    if gate["min_ratio"] >= 1:
+        return _("{title} ({id}) needs full marks ({points} more points)").format(
+            title=gate["title"], id=gate["id"], points=fmt(gate["points_needed"]))
+    return _("{title} ({id}) needs {floor} of its points, now {ratio} ({points} more points)").format(
+        title=gate["title"], id=gate["id"], floor=percent(gate["min_ratio"]), ratio=percent(gate["ratio"]),
+        points=fmt(gate["points_needed"]))
+
+
+def cap_text(cap: dict) -> str:
+    """A cap that holds the unit below the level (SPEC §7.3)."""
+    return _("at most {max} ★ while {title} ({id}) is below {floor}: now {ratio}, {points} more points lift the cap").format(
+        max=cap["max_stars"], title=cap["title"], id=cap["id"], floor=percent(cap["min_ratio"]),
+        ratio=percent(cap["ratio"]), points=fmt(cap["points_needed"]))
+
+
+def percent(ratio: float) -> str:
+    """0.6 → 60%, 0.8823 → 88.2%: at most one decimal."""
+    return f"{ratio * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def pad_lines(text: str) -> str:

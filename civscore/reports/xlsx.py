@@ -40,8 +40,10 @@ import zipfile
 from typing import Any, Iterable, Optional
 
 from ..assessors import disagreement_note, value_text
+from ..contracts.i18n import _
 from ..contracts.writers import Writer
 from . import provenance, result_doc, summary
+from .text import cap_text, gate_text
 from ..contracts.errors import CivscoreError
 from ..contracts.values import fmt
 
@@ -265,12 +267,14 @@ def evaluation_book(ev) -> bytes:
     hist = ev.history is not None   # SPEC §8: earned stars, the cycle total and the history's reasons
     cycle = hist and ev.cycle_total is not None
     hist_heads = (["应得星级（earned）"] + (["届期加权总分（cycle_total）"] if cycle else []) + ["动态管理（history）"]) if hist else []
-    ranking = book.sheet("排名", ["排名", "星级", "单位编号", "单位名称", "分组", "地区", "期间", "总分", "基本分", "加分", "扣分"]
+    labelled = bool(scheme.labels)     # SPEC §7.3: a level column only when levels have labels
+    ranking = book.sheet("排名", ["排名", "星级"] + ([_("Level")] if labelled else [])
+                         + ["单位编号", "单位名称", "分组", "地区", "期间", "总分", "基本分", "加分", "扣分"]
                          + [f"{c['title']}（{fmt(c['points'])}）" for c in cats]
                          + ["一票否决", "否决事项", "数据完整", "备注", "来源"] + hist_heads,
-                         widths=[6, 6, 22, 28, 10, 18, 8, 8, 8, 6, 6] + [14] * len(cats) + [8, 24, 8, 40, 30]
-                         + [10] * (len(hist_heads) - 1) + [40] * int(hist),
-                         freeze="E2")
+                         widths=[6, 6] + ([12] if labelled else []) + [22, 28, 10, 18, 8, 8, 8, 6, 6]
+                         + [14] * len(cats) + [8, 24, 8, 40, 30] + [10] * (len(hist_heads) - 1) + [40] * int(hist),
+                         freeze="F2" if labelled else "E2")
     per_item = book.sheet("分项得分", ["排名", "单位编号", "单位名称"] + [_points_label(it) for it in items],
                           widths=[6, 22, 28] + [14] * len(items), freeze="D3",
                           extra_headers=[["", "", "指标编号 →"] + [it["id"] for it in items]])
@@ -287,8 +291,8 @@ def evaluation_book(ev) -> bytes:
         flags = r.get("disagreements") or {}
         if flags:
             notes.append(disagreement_note(flags))
-        book.append(ranking, [r["rank"], r["stars"], u["id"], u["name"], u["group"], u.get("region"), u.get("period"),
-                              r["total"], r["base"], r["bonus"], r["penalty"]]
+        book.append(ranking, [r["rank"], r["stars"]] + ([r.get("label")] if labelled else [])
+                    + [u["id"], u["name"], u["group"], u.get("region"), u.get("period"), r["total"], r["base"], r["bonus"], r["penalty"]]
                     + [r["categories"][c["id"]] for c in cats]
                     + [_yes(r["vetoed"]), "；".join(veto_titles.get(v, v) for v in r["vetoes"]), _yes(r["complete"]),
                        "; ".join(notes), _where(r["source"], r.get("row"))]
@@ -359,7 +363,7 @@ def check_book(doc: dict) -> bytes:
     nxt = doc.get("next_level")
     rows = [["单位编号", u["id"]], ["单位名称", u["name"]], ["分组", u.get("group")],
             ["总分", r["total"]], ["基本分", r["base"]], ["加分", r["bonus"]], ["扣分", r["penalty"]],
-            ["星级", r["stars"]], ["一票否决", _yes(r["vetoed"])],
+            ["星级", r["stars"]]] + ([[_("Level"), r["label"]]] if "label" in r else []) + [["一票否决", _yes(r["vetoed"])],
             ["否决事项", "；".join(next((v["title"] for v in crit["vetoes"] if v["id"] == vid), vid) for vid in r["vetoes"])],
             ["数据完整", _yes(r["complete"])],
             ["缺失的输入", "、".join(doc.get("missing") or [])]]
@@ -367,6 +371,10 @@ def check_book(doc: dict) -> bytes:
         rows.append([f"距 {nxt['stars']} 星还差（分）", nxt.get("points_needed")])
         for c in nxt.get("categories_below") or []:
             rows.append([f"  {c['title']} 还差（分）", c.get("points_needed")])
+        for g in nxt.get("gates") or []:
+            rows.append(["  " + gate_text(g), g.get("points_needed")])
+        for c in nxt.get("caps") or []:
+            rows.append(["  " + cap_text(c), c.get("points_needed")])
     if doc.get("target") is not None:
         rows.append([f"目标 {doc['target']} 星", "达到" if doc.get("target_met") else "未达到"])
     if r.get("assessors"):
