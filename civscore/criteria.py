@@ -294,7 +294,7 @@ class Scheme:
 
     def describe(self) -> dict[str, Any]:
         """The rubric as plain data (the ``criteria`` key of JSON reports)."""
-        return {
+        out = {
             "full_marks": self.full_marks,
             "rating_method": self.rating.method,
             "categories": [{"id": c.id, "title": c.title, "points": c.points} for c in self.categories],
@@ -307,6 +307,9 @@ class Scheme:
             "penalty_cap": self.penalty_cap,
             **({"history": self.history.model_dump(exclude_none=True)} if self.history is not None else {}),
         }
+        if self.rating.caps:    # SPEC §7.3; absent otherwise, so a v1 scheme's documents keep their shape
+            out["caps"] = [cap.model_dump() for cap in self.rating.caps]
+        return out
 
 
 def level_dict(level: Level) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The nine built-in scorers of SPEC §2, registered through ``civscore_scorers``
+"""The built-in scorers of SPEC §2 (and §7.4's sample and survey, in :mod:`.sampling`), registered through ``civscore_scorers``
 exactly as a third-party plugin registers its own."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
+from .sampling import SAMPLING_SCORERS
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
 from ..contracts.i18n import _
 from ..contracts.values import (ValueInvalid, fmt, fold, is_list, is_missing, match_grade, normalize, to_bool,
@@ -517,7 +518,7 @@ def _column(values, read):
     return (nums, codes) if idx is None else (nums[idx], codes[idx])
 
 
-BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer]
+BUILTIN_SCORERS = [Boolean, Checklist, Linear, Bands, Deduct, Grade, Manual, Ratio, FormulaScorer] + SAMPLING_SCORERS
 
 
 @hookimpl

@@ -166,6 +166,46 @@ def to_bool(value: Any) -> bool:
     raise ValueInvalid(_("expected true/false (yes/no, 是/否, 1/0), got {value}").format(value=_short(value)))
 
 
+def is_table_text(value: Any) -> bool:
+    """Text written as a table, ``key:value;key:value`` (``：`` too)."""
+    return isinstance(value, str) and (":" in value or "：" in value)
+
+
+def to_table(value: Any) -> list[tuple[str, Any]]:
+    """A table (SPEC §7.4) as ``(key, value)`` pairs in the order written: a
+    TOML/JSON table, or text ``key:value;key:value`` (``：`` and ``；`` too; a
+    key may itself hold ``:``, the value follows the last one). Keys are
+    trimmed; an empty key or value, or a key given twice, is invalid."""
+    if isinstance(value, dict):
+        pairs = [(normalize(str(k)), v) for k, v in value.items()]
+    elif isinstance(value, str):
+        pairs = []
+        for entry in normalize(value).split(";"):     # NFKC: ：and ；are : and ;
+            if not entry.strip():
+                continue
+            key, colon, raw = entry.rpartition(":")
+            if not colon:
+                raise ValueInvalid(_("{entry!r} has no ':'; write a table as key:value;key:value").format(
+                    entry=_cut(entry.strip())))
+            if not raw.strip():
+                raise ValueInvalid(_("{key!r} has no value after ':'").format(key=_cut(key.strip())))
+            pairs.append((key.strip(), raw.strip()))
+    else:
+        raise ValueInvalid(_("expected a table, key:value;key:value, got {value}").format(value=_short(value)))
+    seen: set[str] = set()
+    for key, _v in pairs:
+        if not key:
+            raise ValueInvalid(_("a table entry has an empty key"))
+        if key in seen:
+            raise ValueInvalid(_("{key!r} is given twice").format(key=_cut(key)))
+        seen.add(key)
+    return pairs
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def to_text(value: Any) -> str:
     """Text: a string NFKC-normalised and trimmed, a number in its shortest
     form (``1.0`` → ``"1"``, ``2.50`` → ``"2.5"``). A boolean is invalid."""

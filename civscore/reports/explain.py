@@ -8,6 +8,7 @@ import json
 from tabulate import tabulate
 
 from ..criteria import Group, Scheme
+from ..contracts.i18n import _
 from ..contracts.values import fmt
 from .html import render_explain
 from .text import pad_lines
@@ -40,7 +41,7 @@ def rows(scheme: Scheme) -> list[list[str]]:
 
 
 def _params(leaf) -> str:
-    data = leaf.params.model_dump()
+    data = leaf.params.model_dump(exclude_none=True)   # a key left unset (None) is not shown
     text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
     if leaf.input != leaf.id and leaf.input_keys == [leaf.input]:
         text = f"input={leaf.input}" + (", " + text if text else "")
@@ -51,10 +52,20 @@ def levels_text(scheme: Scheme) -> str:
     parts = []
     for lv in scheme.levels:
         given = lv.model.model_dump(exclude={"stars"}).items()
-        extra = ", ".join(f"{k} {fmt(v) if isinstance(v, float) else v}" for k, v in given if v is not None)
+        extra = ", ".join(f"{k} {_level_value(v)}" for k, v in given if v is not None)
         parts.append(f"{lv.stars}★: {extra}")
     tie = f"; tie_break {', '.join(scheme.rating.tie_break)}" if scheme.rating.tie_break else ""
-    return f"rating {scheme.rating.method}: " + "; ".join(parts) + tie
+    caps = "".join("; " + _("caps: {id} below {below} → at most {max}★").format(
+        id=cap.criterion, below=fmt(cap.below), max=cap.max_stars) for cap in scheme.rating.caps)
+    return f"rating {scheme.rating.method}: " + "; ".join(parts) + tie + caps
+
+
+def _level_value(value) -> str:
+    if isinstance(value, float):
+        return fmt(value)
+    if isinstance(value, dict):      # min_ratios: results.innovation ≥ 1
+        return ", ".join(f"{k} ≥ {fmt(v)}" for k, v in value.items())
+    return str(value)
 
 
 def render(scheme: Scheme, fmt_name: str) -> str:
