@@ -704,8 +704,8 @@ class _Builder:
             n = stack.pop()
             known[n.id] = None
             stack.extend(getattr(n, "children", []))
-        written = self.raw.get("criteria") if isinstance(self.raw.get("criteria"), dict) else {}
-        broken = [c for c in written if c not in {n.split(".")[0] for n in known}]
+        written = self.raw.get("criteria")
+        broken = [c for c in written if c not in {n.split(".")[0] for n in known}] if isinstance(written, dict) else []
 
         def unknown(cid: str) -> bool:   # ids under a category with errors of its own are not repeated here
             return cid not in known and cid.split(".")[0] not in broken
