@@ -22,7 +22,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .contracts.i18n import _
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
 from .contracts.i18n import _
 from .contracts.values import fmt
