@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 
 from tabulate import tabulate
 
-from . import api, history
+from . import api, datakeys, history
 from .contracts.errors import CivscoreError, UsageError
 from .contracts.i18n import _
 from .plugins import PluginManager, plugin_in_traceback
@@ -60,6 +60,11 @@ def _history_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--period", metavar="P", help="the period of this run (default: the unit.period every unit shares)")
 
 
+def _strict_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help=_("a data key the scheme does not read is an error (exit 1), not a warning"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description="Score, rate and rank units against assessment criteria.")
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
@@ -73,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress line on stderr (it shows only on a terminal, for runs over a second)")
     _history_args(p)
+    _strict_arg(p)
     p.add_argument("--replace", action="store_true", help="record the period again although FILE holds it (with --history)")
     _common(p)
     p = sub.add_parser("check", help="one unit's self-check: lost points, missing data, the next star")
@@ -81,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=int, metavar="STARS", help="exit 1 unless the unit reaches STARS stars")
     p.add_argument("--unit", metavar="ID", help="the unit to check when the file holds several")
     _history_args(p)
+    _strict_arg(p)
     _common(p)
     p = sub.add_parser("validate", help="validate a criteria file")
     p.add_argument("criteria")
@@ -187,6 +194,7 @@ def cmd_evaluate(args) -> int:
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
+    unknown_keys = _data_keys(scheme, subs.units, args.strict)
     period = ""
     if args.history:
         period, warnings = history.run_period(subs.units, args.period)
@@ -219,7 +227,19 @@ def cmd_evaluate(args) -> int:
         _err(f"error: {e}")
     for line in ev.failures:
         _err(f"error: {line}")
-    return ev.exit_status
+    return max(ev.exit_status, 1 if unknown_keys else 0)
+
+
+def _data_keys(scheme, units, strict: bool) -> int:
+    """Warn about data keys the scheme does not read (errors with ``--strict``)
+    and about units that supply few of its inputs; returns how many keys were unknown."""
+    found = datakeys.survey(scheme, units)
+    for unknown in found.unknown:
+        _err((_("error: {line}") if strict else _("warning: {line}")).format(line=unknown.message()))
+    coverage = found.coverage_warning(scheme.id)
+    if coverage:
+        _err(_("warning: {line}").format(line=coverage))
+    return len(found.unknown) if strict else 0
 
 
 def cmd_check(args) -> int:
@@ -241,6 +261,7 @@ def cmd_check(args) -> int:
     if len(units) > 1:
         ids = ", ".join(u.id for u in units[:10])
         raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
+    unknown_keys = _data_keys(scheme, units, args.strict)
     ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), registry=pm.registry)  # files kept for provenance
     past = history.check_past(ev, args.history, args.period or units[0].period) if args.history else None
     doc = api.check_doc(ev, 0, args.target)
@@ -250,7 +271,7 @@ def cmd_check(args) -> int:
         _err(f"error: {line}")
     _emit(writer.check(doc), args)
     r = doc["result"]
-    if r["vetoed"] or doc["target_met"] is False or not r["complete"]:
+    if r["vetoed"] or doc["target_met"] is False or not r["complete"] or unknown_keys:
         return 1
     return 0
 
