@@ -95,7 +95,7 @@ def survey(scheme: "Scheme", units: list[Unit]) -> KeyReport:
     read = set(scheme.input_keys()) | {veto.input for veto in scheme.vetoes}
     counts, n = _counts(units)
     known = sorted(read)
-    unknown = [UnknownKey(key, count, (difflib.get_close_matches(key, known, n=1, cutoff=0.75) or [None])[0])
+    unknown = [UnknownKey(key, count, next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.75)), None))
                for key, count in counts.items() if key not in read and key != COLUMN]
     unknown.sort(key=lambda u: (-u.units, u.key))
     inputs = sorted(read)

@@ -114,7 +114,8 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
             [";".join(ev.vetoes[i]) for i in positions],
             ["true" if c else "false" for c in complete[order].tolist()],
             [u.where for u in units],
-        ] + (history_columns(ev, order, positions, money) if hist else []) + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
+        ] + (history_columns(ev, order, positions, money) if hist else []) \
+            + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
         yield list(zip(*columns))
 
 
