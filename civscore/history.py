@@ -29,6 +29,7 @@ import sqlite3
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
@@ -63,10 +64,12 @@ CREATE TABLE periods (period TEXT PRIMARY KEY, run INTEGER NOT NULL REFERENCES r
 CREATE TABLE results (
   period TEXT NOT NULL, unit TEXT NOT NULL, name TEXT NOT NULL, grp TEXT, region TEXT,
   total REAL NOT NULL, cycle_total REAL, earned INTEGER NOT NULL, stars INTEGER NOT NULL, rank INTEGER,
-  vetoes TEXT NOT NULL, complete INTEGER NOT NULL, categories TEXT NOT NULL, history TEXT,
+  vetoes TEXT NOT NULL, complete INTEGER NOT NULL, categories BLOB NOT NULL, history TEXT,
   PRIMARY KEY (period, unit)) WITHOUT ROWID;
-CREATE INDEX results_unit ON results (unit, period);
 """
+# results.categories: the category scores (rounded to 2 decimals) as little-endian float64s, in the order
+# of the period's run's ``categories``; results.vetoes: veto ids joined by ';' ('' when none);
+# results.history: a JSON list of the history's reasons, NULL when none
 
 #: version → function bringing a file of that version to the next one, run inside the run's transaction
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
@@ -176,29 +179,40 @@ def load_past(conn: sqlite3.Connection, ids: Sequence[str], period: str, rules: 
     have = np.zeros((n, depth), dtype=bool)
     prev_stars = np.full(n, -1, dtype=np.int64)
     past = Past(period, timeline, before, totals, have, prev_stars, [None] * n if want_periods else [])
+    needed = bool(rules.weights) or rules.max_rise is not None or rules.start_max is not None or want_periods
     if not before or not n:
         return past
     pos = {u: i for i, u in enumerate(ids)}
-    rows = conn.execute(
-        "SELECT unit, rn, total, stars, period FROM (SELECT unit, total, stars, period, "
-        "row_number() OVER (PARTITION BY unit ORDER BY period DESC) AS rn FROM results WHERE period < ?) "
-        "WHERE rn <= ?", (period, depth))
     get = pos.get
-    for unit, rn, total, stars, when in rows:
-        i = get(unit)
-        if i is None:
+    found = np.zeros(n, dtype=np.int64)    # how many earlier records of each unit are known
+    wanted = n * depth if needed else 0
+    for when in reversed(before):           # newest first: one primary-key range scan per period
+        if wanted == 0:
+            break
+        rows = conn.execute("SELECT unit, total, stars FROM results WHERE period = ?", (when,)).fetchall()
+        if not rows:
             continue
-        totals[i, depth - rn] = total
-        have[i, depth - rn] = True
-        if rn == 1:
-            prev_stars[i] = stars
-            if want_periods:
+        units, got_totals, got_stars = zip(*rows)
+        idx = np.fromiter(map(get, units, repeat(-1)), dtype=np.intp, count=len(units))
+        keep = np.flatnonzero(idx >= 0)
+        idx = idx[keep]
+        rn = found[idx]
+        ok = rn < depth
+        keep, idx, rn = keep[ok], idx[ok], rn[ok]
+        totals[idx, depth - 1 - rn] = np.asarray(got_totals, dtype=np.float64)[keep]
+        have[idx, depth - 1 - rn] = True
+        first = rn == 0
+        prev_stars[idx[first]] = np.asarray(got_stars, dtype=np.int64)[keep[first]]
+        if want_periods:
+            for i in idx[first].tolist():
                 past.prev_period[i] = when
+        found[idx] += 1
+        wanted -= len(idx)
     if rules.ban_after_veto:
         window = before[-rules.ban_after_veto:]
         marks = ",".join("?" * len(window))
-        for unit, vetoed_in in conn.execute(f"SELECT unit, max(period) FROM results WHERE vetoes != '' "
-                                            f"AND period IN ({marks}) GROUP BY unit", window):
+        for unit, vetoed_in in conn.execute(f"SELECT unit, max(period) FROM results WHERE period IN ({marks}) "
+                                            f"AND vetoes != '' GROUP BY unit", window):
             i = get(unit)
             if i is not None:
                 past.banned[i] = vetoed_in
@@ -412,7 +426,7 @@ class History:
             yield {"unit": uid, "period": period, "name": name, "group": grp, "region": region, "total": total,
                    "cycle_total": cycle, "earned_stars": earned, "stars": stars, "rank": rank,
                    "vetoed": bool(vetoes), "vetoes": vetoes.split(";") if vetoes else [],
-                   "complete": bool(complete), "categories": json.loads(cats),
+                   "complete": bool(complete), "categories": np.frombuffer(cats, dtype="<f8").tolist(),
                    "history": json.loads(reasons) if reasons else []}
 
     # writing -----------------------------------------------------------------------------------------------
@@ -456,33 +470,37 @@ class History:
 
 
 def result_rows(ev: Evaluation, period: str) -> Iterator[tuple]:
-    """The rows of ``results``, built column by column (NumPy, distinct figures
-    formatted once) and zipped into tuples, a chunk at a time."""
+    """The rows of ``results`` in unit id order (so the primary key grows at its
+    end), built column by column with NumPy and zipped into tuples, a chunk at a
+    time: no per-unit object but the row."""
     n = ev.n
     chunk = 50000
-    cats = [ev.categories[c.id] for c in ev.scheme.categories]
+    ids = [u.id for u in ev.units]
+    by_id = np.asarray(sorted(range(n), key=ids.__getitem__), dtype=np.intp)
+    cats = np.column_stack([round2_array(ev.categories[c.id]) for c in ev.scheme.categories]) \
+        if ev.scheme.categories else np.zeros((n, 0))
+    cats = np.ascontiguousarray(cats, dtype="<f8")
+    width = cats.shape[1] * 8
     cycle = ev.cycle_total
     reasons = ev.history_reasons
-    cents: dict[int, str] = {}
-
-    def text(whole: int) -> str:
-        s = cents.get(whole)
-        if s is None:
-            s = cents[whole] = "%.2f" % (whole / 100)
-        return s
+    total = np.asarray(ev.total, dtype=np.float64)
+    earned = np.asarray(ev.earned_stars, dtype=np.int64)
+    stars = np.asarray(ev.stars, dtype=np.int64)
+    complete = np.asarray(ev.complete).astype(np.int64)
     for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        units = ev.units[start:stop]
-        cols = [list(map(text, np.rint(round2_array(c[start:stop]) * 100).astype(np.int64).tolist())) for c in cats]
-        cat_text = ["[" + ",".join(parts) + "]" for parts in zip(*cols)] if cols else ["[]"] * (stop - start)
-        hist = [(_json(reasons[i]) if i in reasons else None) for i in range(start, stop)] if reasons else [None] * (stop - start)
+        order = by_id[start:start + chunk]
+        at = order.tolist()
+        m = len(at)
+        units = [ev.units[i] for i in at]
+        blob = cats[order].tobytes()
         yield from zip(
-            [period] * (stop - start), [u.id for u in units], [u.name for u in units], [u.group for u in units],
-            [u.region for u in units], np.asarray(ev.total[start:stop], dtype=np.float64).tolist(),
-            cycle[start:stop].tolist() if cycle is not None else [None] * (stop - start),
-            ev.earned_stars[start:stop], ev.stars[start:stop], ev.rank[start:stop],
-            [";".join(v) for v in ev.vetoes[start:stop]],
-            np.asarray(ev.complete[start:stop]).astype(np.int64).tolist(), cat_text, hist)
+            [period] * m, [ids[i] for i in at], [u.name for u in units], [u.group for u in units],
+            [u.region for u in units], total[order].tolist(),
+            cycle[order].tolist() if cycle is not None else [None] * m,
+            earned[order].tolist(), stars[order].tolist(), [ev.rank[i] for i in at],
+            [";".join(ev.vetoes[i]) if ev.vetoes[i] else "" for i in at], complete[order].tolist(),
+            [blob[k:k + width] for k in range(0, m * width, width)] if width else [b""] * m,
+            [_json(reasons[i]) if i in reasons else None for i in at] if reasons else [None] * m)
 
 
 def _json(value: Any) -> str:
@@ -498,6 +516,9 @@ def _create(path: str) -> None:
         raise HistoryError(_("the folder {folder} does not exist").format(folder=str(target.parent)), path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=str(target.parent))
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)   # as sqlite3 would make it, not mkstemp's private 0600
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:

@@ -447,3 +447,142 @@ def test_reports_show_earned_stars_cycle_total_and_reasons(tmp_path, capsys):
     values = dict(zip(head, [c.value for c in ws[2]]))
     assert values["星级"] == 2 and values["应得星级（earned）"] == 3 and values["届期加权总分（cycle_total）"] == 75
     assert values["动态管理（history）"] == "max_rise: 1 → at most 2"
+
+
+# -- faults: killed runs, runs at once (subprocesses, the real command) ---------------------------------------------
+import os          # noqa: E402
+import random      # noqa: E402
+import signal      # noqa: E402
+import subprocess  # noqa: E402
+import sys         # noqa: E402
+import time        # noqa: E402
+
+
+def big_csv(path: Path, n: int, score: float | None = None, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("unit.id,unit.name,score,accident\n")
+        for i in range(n):
+            fh.write(f"u{i:07d},Unit {i},{score if score is not None else rng.randint(40, 100)},"
+                     f"{'yes' if rng.random() < 0.01 else ''}\n")
+    return path
+
+
+def civscore(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, CIVSCORE_DISABLE_PLUGIN_AUTOLOAD="1")
+    return subprocess.Popen([sys.executable, "-m", "civscore", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env)
+
+
+def period_state(db: Path, period: str, n: int) -> str:
+    """'whole' or 'absent' (anything else fails the test); opening the file rolls back a hot journal."""
+    assert history.inspect(db) is not None
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        count = con.execute("SELECT count(*) FROM results WHERE period = ?", (period,)).fetchone()[0]
+        listed = con.execute("SELECT count(*) FROM periods WHERE period = ?", (period,)).fetchone()[0]
+        runs = con.execute("SELECT count(*) FROM runs WHERE period = ?", (period,)).fetchone()[0]
+    finally:
+        con.close()
+    if count == n and listed == 1 and runs == 1:
+        return "whole"
+    assert (count, listed, runs) == (0, 0, 0), f"period {period} half written: {count} of {n} rows"
+    return "absent"
+
+
+@pytest.mark.slow
+def test_sigkill_at_any_moment_leaves_the_period_whole_or_absent(tmp_path):
+    crit = scheme(tmp_path, "max_rise = 1\nban_after_veto = 1\nweights = [0.3, 0.7]")
+    n = 60000
+    data = big_csv(tmp_path / "big.csv", n)
+    db = tmp_path / "h.db"
+    first = civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", "2024", "-f", "csv",
+                     "-o", str(tmp_path / "r.csv"), "--no-progress")
+    assert first.wait() == 0
+    start = time.monotonic()
+    full = civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", "2025", "-f", "csv",
+                    "-o", str(tmp_path / "r.csv"), "--no-progress", "--replace")
+    assert full.wait() == 0
+    took = time.monotonic() - start
+    rng = random.Random(13)
+    seen = {"whole": 0, "absent": 0}
+    in_transaction = 0
+    for k in range(8):
+        args = ["evaluate", str(crit), str(data), "--history", str(db), "--period", "2025", "-f", "csv",
+                "-o", str(tmp_path / "r.csv"), "--no-progress", "--replace"]
+        proc = civscore(*args)
+        if k % 2:   # wait for the write transaction (its journal), then kill at a random moment inside it
+            journal = Path(str(db) + "-journal")
+            while proc.poll() is None and not journal.exists():
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.6))
+            in_transaction += journal.exists()
+        else:
+            time.sleep(rng.uniform(0.1, took))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        state = period_state(db, "2025", n)
+        seen[state] += 1
+        if state == "absent":   # a killed --replace took the old 2025 with it? never: absent means it was never there
+            pytest.fail("a killed --replace run lost the period it was replacing")
+    assert in_transaction >= 2          # some kills did land inside the write transaction
+    # and the file goes on: a run after all that lands
+    assert civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", "2026", "-f", "csv",
+                    "-o", str(tmp_path / "r.csv"), "--no-progress").wait() == 0
+    assert period_state(db, "2026", n) == "whole"
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_new_period_leaves_it_absent_or_whole(tmp_path):
+    crit = scheme(tmp_path, "max_rise = 1")
+    n = 60000
+    data = big_csv(tmp_path / "big.csv", n)
+    db = tmp_path / "h.db"
+    assert civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", "2024", "-f", "csv",
+                    "-o", str(tmp_path / "r.csv"), "--no-progress").wait() == 0
+    rng = random.Random(7)
+    states = []
+    for k in range(5):
+        proc = civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", f"2025-{k}", "-f", "csv",
+                        "-o", str(tmp_path / "r.csv"), "--no-progress")
+        journal = Path(str(db) + "-journal")
+        while proc.poll() is None and not journal.exists():
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        states.append(period_state(db, f"2025-{k}", n))
+        if states[-1] == "absent":
+            break
+    assert "absent" in states
+
+
+def test_two_runs_at_once_both_land_one_after_the_other(tmp_path):
+    crit = scheme(tmp_path, "max_rise = 1")
+    n = 5000
+    high = big_csv(tmp_path / "high.csv", n, score=95)
+    low = big_csv(tmp_path / "low.csv", n, score=55)
+    db = tmp_path / "h.db"     # absent: both runs may try to create it
+    procs = [civscore("evaluate", str(crit), str(data), "--history", str(db), "--period", "2025", "--replace",
+                      "-f", "csv", "-o", str(tmp_path / f"r{k}.csv"), "--no-progress")
+             for k, data in enumerate((high, low))]
+    for p in procs:
+        _, err = p.communicate()
+        assert p.returncode == 0, err.decode()
+    con = sqlite3.connect(db)
+    runs = con.execute("SELECT period, status, units FROM runs ORDER BY id").fetchall()
+    assert runs == [("2025", "replaced", n), ("2025", "current", n)]
+    totals = {t for (t,) in con.execute("SELECT DISTINCT total FROM results WHERE period = '2025'")}
+    assert totals in ({95.0}, {55.0})          # one run's rows, never a mix
+    con.close()
+    # and two more at once, the second starting while the first works: both recorded, one after the other
+    a = civscore("evaluate", str(crit), str(high), "--history", str(db), "--period", "2026", "--replace", "-f", "csv",
+                 "-o", str(tmp_path / "a.csv"), "--no-progress")
+    time.sleep(0.3)
+    b = civscore("evaluate", str(crit), str(high), "--history", str(db), "--period", "2026", "--replace", "-f", "csv",
+                 "-o", str(tmp_path / "b.csv"), "--no-progress")
+    assert a.wait() == 0 and b.wait() == 0
+    with history.History.open(db, readonly=True) as store:
+        assert store.periods() == ["2025", "2026"]
+        assert [r["status"] for r in store.runs() if r["period"] == "2026"] == ["replaced", "current"]
