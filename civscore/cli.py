@@ -227,6 +227,8 @@ def cmd_evaluate(args) -> int:
         _err(f"error: {e}")
     for line in ev.failures:
         _err(f"error: {line}")
+    for line in ev.warnings:
+        _err(f"warning: {line}")
     return max(ev.exit_status, 1 if unknown_keys else 0)
 
 

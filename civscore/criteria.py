@@ -30,7 +30,9 @@ from .contracts.scoring import Params, Scorer
 
 FORMAT = "civscore/1"
 ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-RESERVED = ("title", "points", "scorer", "params", "input", "method", "hint", "description")
+RESERVED = ("title", "points", "scorer", "params", "input", "method", "hint", "description", "na", "unit")
+#: the units a leaf may read its input in (SPEC §7.2)
+UNITS = ("%",)
 MAX_DEPTH = 32
 MAX_FILE_BYTES = 5 * 1024 * 1024
 EPS = 1e-9
@@ -114,6 +116,15 @@ class LeafModel(_Strict):
     method: Optional[str] = None
     hint: Optional[str] = None
     description: Optional[str] = None
+    na: bool = Field(default=False, strict=True)      # SPEC §7.1: a unit may mark it not applicable
+    unit: Optional[str] = None                        # SPEC §7.2: "%" reads the input on a 0–100 scale
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and v not in UNITS:
+            raise ValueError(_('unknown unit {unit!r}; the only unit is "%" (the input read on a 0–100 scale)').format(unit=v))
+        return v
 
     @field_validator("points")
     @classmethod
@@ -163,6 +174,8 @@ class Leaf:
     method: Optional[str] = None
     hint: Optional[str] = None
     description: Optional[str] = None
+    na: bool = False                # SPEC §7.1: a unit may mark it not applicable
+    unit: Optional[str] = None      # SPEC §7.2: "%" or None
 
     @property
     def input_keys(self) -> list[str]:
@@ -241,6 +254,11 @@ class Scheme:
         return self.leaves + self.bonus + self.penalty
 
     @property
+    def has_na(self) -> bool:
+        """True when some leaf may be marked not applicable (SPEC §7.1): results then carry ``na_points``."""
+        return any(leaf.na for leaf in self.leaves)
+
+    @property
     def max_stars(self) -> int:
         return max((lv.stars for lv in self.levels), default=0)
 
@@ -297,9 +315,7 @@ class Scheme:
             "full_marks": self.full_marks,
             "rating_method": self.rating.method,
             "categories": [{"id": c.id, "title": c.title, "points": c.points} for c in self.categories],
-            "items": [{"id": leaf.id, "title": leaf.title, "max": leaf.points, "kind": leaf.kind,
-                       "category": leaf.category, "scorer": leaf.scorer, "input": leaf.input_keys,
-                       "method": leaf.method, "hint": leaf.hint} for leaf in self.items],
+            "items": [_described(leaf) for leaf in self.items],
             "vetoes": [{"id": v.id, "title": v.title, "input": v.input} for v in self.vetoes],
             "levels": [level_dict(lv) for lv in self.levels],
             "bonus_cap": self.bonus_cap,
@@ -317,6 +333,19 @@ def level_dict(level: Level) -> dict[str, Any]:
     for key in ("label", "min_ratios"):
         if out.get(key, 0) is None:
             del out[key]
+    return out
+
+
+def _described(leaf: Leaf) -> dict[str, Any]:
+    """One item of :meth:`Scheme.describe`; ``na`` and ``unit`` only where a leaf sets them,
+    so a scheme without SPEC §7 keys is described as before."""
+    out: dict[str, Any] = {"id": leaf.id, "title": leaf.title, "max": leaf.points, "kind": leaf.kind,
+                           "category": leaf.category, "scorer": leaf.scorer, "input": leaf.input_keys,
+                           "method": leaf.method, "hint": leaf.hint}
+    if leaf.na:
+        out["na"] = True
+    if leaf.unit is not None:
+        out["unit"] = leaf.unit
     return out
 
 
@@ -562,6 +591,11 @@ class _Builder:
                 if key in own:
                     self.error(f"{path}.{key}", "a group (a criterion with children) has no scorer, params or input; move them into a leaf")
                     return None
+            for key in ("na", "unit"):   # reported, and the rest of the group is still checked
+                if key in own:
+                    self.error(f"{path}.{key}", _("a group (a criterion with children) has no {key}; "
+                                                  "write {key} on its leaves").format(key=key))
+                    del own[key]
             model = self.model(GroupModel, own, path)
             built = [self.node(v, ids + [k], leaves, category, depth + 1) for k, v in children.items()]
             if model is None or any(b is None for b in built):
@@ -603,10 +637,19 @@ class _Builder:
             problems = [f"scorer {model.scorer!r} could not check its params: {exc}"]
         for problem in problems:
             self.error(f"{path}.params", problem)
+        if model.na and kind != "criterion":
+            self.error(f"{path}.na", _("only items under [criteria] may be marked not applicable; "
+                                       "a {kind} item that does not apply simply earns nothing").format(kind=kind))
+            problems = [*problems, "na"]
+        if model.unit is not None and not _takes_unit(cls, params):
+            self.error(f"{path}.unit", _('scorer {scorer!r} does not read its input as one number, so unit = "%" '
+                                         "does not apply to it; unit suits linear, bands, manual and plugin scorers")
+                       .format(scorer=model.scorer))
+            problems = [*problems, "unit"]
         if problems:
             return None
         return Leaf(lid, model.title, model.points, model.scorer, params, model.input or lid, kind, category,
-                    cls, model.method, model.hint, model.description)
+                    cls, model.method, model.hint, model.description, model.na, model.unit)
 
     def extras(self, section: str) -> tuple[list[Leaf], Optional[float]]:
         data = self.raw.get(section)
@@ -723,6 +766,13 @@ class _Builder:
                 self.error(f"rating.caps.{i}.criterion",
                            _("{id!r} is not a criterion{hint}; give the dotted id of a group or a leaf "
                              "under [criteria]").format(id=cap.criterion, hint=did_you_mean(cap.criterion, list(known))))
+
+
+def _takes_unit(cls: type[Scorer], params: Params) -> bool:
+    try:
+        return bool(cls.takes_unit(params))
+    except Exception:   # a plugin's classmethod that misbehaves: its leaves take no unit
+        return False
 
 
 def _num(x: float) -> str:

@@ -22,12 +22,17 @@ import numpy as np
 from .memory import gc_paused
 from .rating import rank_arrays
 from .contracts.rating import RATIO_EPS
+from .contracts.i18n import _, ngettext
 from .contracts.scoring import STATUSES, Batch, Outcome, distinct
 from .contracts.units import RowView, Unit
-from .contracts.values import ValueInvalid, is_missing, short, to_bool
+from .contracts.values import (ValueInvalid, fmt, is_missing, is_na_word, on_percent_scale, short, to_bool,
+                               to_number, written_as_percent)
 
 STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
 OK, MISSING, INVALID, ERROR = range(4)
+#: an item's statuses: a scorer's four, and ``na`` (SPEC §7.1), which only the engine gives
+ITEM_STATUSES = STATUSES + ("na",)
+NA = 4
 
 
 def round2(x: float) -> float:
@@ -75,6 +80,7 @@ class Evaluation:
         self.keep_reasons = keep_reasons
         self.by_group = False
         self.failures: list[str] = []            # scorer failures, one line each
+        self.warnings: list[str] = []            # said on stderr, change no figure (SPEC §7.2's scale warning)
         n = len(units)
         self.n = n
         self.status: dict[str, np.ndarray] = {}
@@ -82,6 +88,10 @@ class Evaluation:
         self.points: dict[str, np.ndarray] = {}
         self.categories: dict[str, np.ndarray] = {}
         self.base = self.bonus = self.penalty = self.total = np.zeros(n)
+        self.na_points = np.zeros(n)             # A of SPEC §7.1: points of the unit's not-applicable leaves
+        #: per ``unit = "%"`` leaf: which units gave a plain value in (0, 1], probably on the wrong scale
+        self.scale_suspects: dict[str, np.ndarray] = {}
+        self._under = _leaves_under(scheme)
         self.complete = np.ones(n, dtype=bool)
         self.vetoes: list[list[str]] = [[] for _ in range(n)]
         self.veto_status: dict[str, Sequence[str]] = {}
@@ -137,6 +147,7 @@ class Evaluation:
                 if progress:
                     progress(k + 1, len(items), leaf.id)
         self._totals()
+        self._scale_check()
         self._vetoes()
         self._rate(by_group)
         return self
@@ -162,7 +173,23 @@ class Evaluation:
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
         values = self.column(leaf.input)
+        na = _na_mask(values) if leaf.na else None
+        if na is not None and not na.any():
+            na = None
+        if leaf.unit == "%":
+            values = _on_percent_scale(values)
+        if na is not None:   # not applicable: never scored
+            values = [None if m else v for v, m in zip(values, na.tolist())]
         fractions, status, reasons = self._contained(leaf, values, datas)
+        if na is not None:
+            status = np.where(na, NA, status).astype(np.uint8)
+            fractions = np.where(na, 0.0, fractions)
+            if reasons is not None:
+                reasons = list(reasons)
+                for i in np.flatnonzero(na).tolist():
+                    reasons[i] = []
+        elif not leaf.na and reasons is not None:
+            reasons = _refuse_na_words(values, status, reasons)
         self.complete &= status != ERROR
         self.status[leaf.id] = status
         self.points[leaf.id] = np.where(status == OK, fractions, 0.0) * leaf.points
@@ -279,6 +306,19 @@ class Evaluation:
             self.categories[leaf.category or ""] += self.points[leaf.id]
         for cat in scheme.categories:
             self.base += self.categories[cat.id]
+        na_leaves = [leaf for leaf in scheme.leaves if leaf.na]
+        if na_leaves:
+            # SPEC §7.1: 实得分 ÷ (总分 − 缺项分) × 总分; a unit to which nothing applies has base 0
+            self.na_points = np.zeros(n)
+            applicable = np.full(n, len(scheme.leaves) - len(na_leaves))
+            for leaf in na_leaves:
+                applies = self.status[leaf.id] != NA
+                self.na_points += np.where(applies, 0.0, leaf.points)
+                applicable += applies
+            available = scheme.full_marks - self.na_points
+            scaled = np.divide(self.base * scheme.full_marks, available,
+                               out=np.zeros(n), where=applicable > 0)
+            self.base = np.where(self.na_points > 0, scaled, self.base)
         sums = []
         for items, cap in ((scheme.bonus, scheme.bonus_cap), (scheme.penalty, scheme.penalty_cap)):
             column = np.zeros(n)
@@ -324,7 +364,9 @@ class Evaluation:
         n = self.n
         vetoed = np.array([bool(v) for v in self.vetoes], dtype=bool) if n else np.zeros(0, dtype=bool)
         tie = [round2_array(self.categories[c]) for c in scheme.rating.tie_break]
-        ratios = np.column_stack([self.categories[c.id] / c.points for c in scheme.categories]) if n else np.zeros((0, 0))
+        # a category where nothing applies (ratio NaN) meets every floor (SPEC §7.1): rating methods see 1
+        ratios = np.column_stack([np.nan_to_num(self.ratio_column(c.id), nan=1.0) for c in scheme.categories]) \
+            if n else np.zeros((0, 0))
         ids = np.array([u.id for u in self.units], dtype=object)
         if by_group:
             labels = [u.group for u in self.units]
@@ -361,29 +403,84 @@ class Evaluation:
         self.earned_stars = self.stars
         self.order = ranked_order + vetoed_order
 
+    # -- ratios (SPEC §2, §7.1, §7.3) ---------------------------------------------------------
+    def ratio_column(self, cid: str) -> np.ndarray:
+        """The ratio of criterion ``cid`` (a category, a deeper group or a leaf under
+        ``criteria``) for every unit: its unrounded score ÷ its *available* points (its
+        points less those of its leaves the unit marked ``na``). A leaf's ratio is its
+        fraction. NaN where all its leaves are ``na``: the ratio is null and meets every
+        floor. The one place ratios are computed: ``min_category_ratio``, ``min_ratios``
+        and ``caps`` all use it (NaN compares as met / capping nothing)."""
+        leaves, points = self._under[cid]
+        score = self.categories[cid] if cid in self.categories else _sum_points(self, leaves)
+        na_leaves = [leaf for leaf in leaves if leaf.na]
+        if not na_leaves:
+            return score / points
+        available = np.full(self.n, points)
+        applicable = np.full(self.n, len(leaves) - len(na_leaves))
+        for leaf in na_leaves:
+            marked = self.status[leaf.id] == NA
+            available = available - np.where(marked, leaf.points, 0.0)
+            applicable += ~marked
+        return np.divide(score, available, out=np.full(self.n, np.nan), where=applicable > 0)
+
+    def ratio(self, cid: str, i: int) -> Optional[float]:
+        """Unit ``i``'s ratio of criterion ``cid`` (see :meth:`ratio_column`); ``None``
+        when none of its leaves applies to the unit."""
+        value = float(self.ratio_column(cid)[i])
+        return None if math.isnan(value) else value
+
+    def ratios(self, i: int) -> dict[str, Optional[float]]:
+        """Unit ``i``'s category ratios over available points; ``None`` where nothing applies."""
+        return {c.id: self.ratio(c.id, i) for c in self.scheme.categories}
+
+    def available(self, cid: str, i: int) -> float:
+        """The points of criterion ``cid`` that apply to unit ``i`` (its points less its ``na`` leaves')."""
+        leaves, points = self._under[cid]
+        return points - sum(leaf.points for leaf in leaves if leaf.na and self.status[leaf.id][i] == NA)
+
+    # -- SPEC §7.2: values on the wrong scale ----------------------------------------------
+    def _scale_check(self) -> None:
+        """On a ``unit = "%"`` leaf a plain value in (0, 1] is probably a fraction
+        written for a percentage (0.96 for 96 %): note which units gave one
+        (``check`` warns), and warn when others gave values above 1."""
+        for leaf in self.scheme.items:
+            if leaf.unit != "%":
+                continue
+            suspect, above = _scale_columns(self.column(leaf.input))
+            self.scale_suspects[leaf.id] = suspect
+            if suspect.any() and above.any():
+                first = int(np.flatnonzero(suspect)[0])
+                count = int(suspect.sum())
+                self.warnings.append(ngettext(
+                    "{item}: {count} unit gave a plain value in (0, 1] (such as {value} from {unit!r}) while {above} gave "
+                    "values above 1; unit = \"%\" reads {value} as {value}%, not {pct}%: write {pct} or {pct}%",
+                    "{item}: {count} units gave a plain value in (0, 1] (such as {value} from {unit!r}) while {above} gave "
+                    "values above 1; unit = \"%\" reads {value} as {value}%, not {pct}%: write {pct} or {pct}%",
+                    count).format(item=leaf.id, count=count, unit=self.units[first].id, above=int(above.sum()),
+                                  value=fmt(self._plain(leaf, first)), pct=fmt(self._plain(leaf, first) * 100)))
+
+    def _plain(self, leaf: Leaf, i: int) -> float:
+        return to_number(self.column(leaf.input)[i])
+
+    def scale_warning(self, leaf: Leaf, i: int) -> Optional[str]:
+        """``check``'s warning for unit ``i`` on a ``unit = "%"`` leaf given a plain value in (0, 1]."""
+        suspect = self.scale_suspects.get(leaf.id)
+        if suspect is None or not suspect[i]:
+            return None
+        v = self._plain(leaf, i)
+        return _('{item}: {value} is read as {value}% (unit = "%"); if you meant {pct}%, write {pct} or {pct}%').format(
+            item=leaf.id, value=fmt(v), pct=fmt(v * 100))
+
     # -- reading results -------------------------------------------------------------------
-    def ratios(self, i: int) -> dict[str, float]:
-        return {c.id: self.categories[c.id][i] / c.points for c in self.scheme.categories}
 
     def criterion_ratio(self, cid: str) -> np.ndarray:
         """Every unit's ratio in criterion ``cid`` (a group or a leaf under
-        ``criteria``): unrounded score ÷ points; a leaf's ratio is its fraction."""
-        node = self.scheme.node(cid)
-        if node is None:
+        ``criteria``): :meth:`ratio_column`, NaN where nothing applies; ``KeyError``
+        for an id that is no criterion."""
+        if cid not in self._under:
             raise KeyError(cid)
-        if not hasattr(node, "children"):
-            return self.points[cid] / node.points
-        if cid in self.categories:
-            return self.categories[cid] / node.points
-        score = np.zeros(self.n)
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if hasattr(n, "children"):
-                stack.extend(n.children)
-            else:
-                score = score + self.points[n.id]
-        return score / node.points
+        return self.ratio_column(cid)
 
     def label(self, i: int) -> Optional[str]:
         """Unit ``i``'s label (SPEC §7.3): its level's name after caps; None without one."""
@@ -407,6 +504,8 @@ class Evaluation:
         if self._labelled:   # "label" right after "stars"; only schemes with labels pay for it
             items_ = list(out.items())
             out = dict(items_[:4] + [("label", self.label(i))] + items_[4:])
+        if self.scheme.has_na:   # SPEC §7.1: only then, so a v1 scheme's results keep their shape
+            out["na_points"] = round2(self.na_points[i])
         if self.history is not None:   # SPEC §8: only with --history, so a v1 document keeps its shape
             out["earned_stars"] = self.earned_stars[i]
             if self.cycle_total is not None:
@@ -419,8 +518,11 @@ class Evaluation:
         return out
 
     def item(self, leaf: Leaf, i: int) -> dict[str, Any]:
+        code = self.status[leaf.id][i]
+        if code == NA:   # SPEC §7.1's shape: no reasons
+            return {"points": 0.0, "max": leaf.points, "status": "na"}
         return {"points": round2(self.points[leaf.id][i]), "max": leaf.points,
-                "status": STATUSES[self.status[leaf.id][i]],
+                "status": STATUSES[code],
                 "reasons": list(self.reasons[leaf.id][i] or []) if self.keep_reasons else []}
 
     def results(self, items: bool = True) -> Iterator[dict[str, Any]]:
@@ -494,6 +596,84 @@ def _segments(units: list[Unit]) -> list[tuple]:
             segs.append((table, i, j, None if consecutive else rows))
         i = j
     return segs
+
+
+def _leaves_under(scheme: Scheme) -> dict[str, tuple[list[Leaf], float]]:
+    """Every criterion id under ``criteria`` → (the leaves under it, its points)."""
+    out: dict[str, tuple[list[Leaf], float]] = {}
+
+    def walk(node: Any) -> list[Leaf]:
+        children = getattr(node, "children", None)
+        leaves = [node] if children is None else [leaf for child in children for leaf in walk(child)]
+        out[node.id] = (leaves, node.points)
+        return leaves
+    for cat in scheme.categories:
+        walk(cat)
+    return out
+
+
+def _sum_points(ev: "Evaluation", leaves: list[Leaf]) -> np.ndarray:
+    score = np.zeros(ev.n)
+    for leaf in leaves:
+        score = score + ev.points[leaf.id]
+    return score
+
+
+def _na_mask(values: list) -> np.ndarray:
+    """Which values are one of the not-applicable words (SPEC §7.1)."""
+    found = distinct(values)
+    if found is None:
+        return np.fromiter((is_na_word(v) for v in values), dtype=bool, count=len(values))
+    keys, idx = found
+    return np.array([is_na_word(k) for k in keys], dtype=bool).reshape(len(keys))[idx]
+
+
+def _refuse_na_words(values: list, status: np.ndarray, reasons: Any) -> Any:
+    """A not-applicable word on a leaf without ``na = true`` that its scorer could not read:
+    the reason says the item may not be marked not applicable (SPEC §7.1)."""
+    invalid = np.flatnonzero(status == INVALID).tolist()
+    hit = [i for i in invalid if is_na_word(values[i])]
+    if not hit:
+        return reasons
+    reasons = list(reasons)
+    note = _("this item may not be marked not applicable (免评); give its value")
+    for i in hit:
+        reasons[i] = [*(reasons[i] or []), note]     # a new list: units may share one
+    return reasons
+
+
+def _on_percent_scale(values: list) -> list:
+    """A ``unit = "%"`` leaf's values on the 0–100 scale, each distinct value converted once."""
+    found = distinct(values)
+    if found is None:
+        return [on_percent_scale(v) for v in values]
+    keys, idx = found
+    converted = [on_percent_scale(k) for k in keys]
+    if all(c is k for c, k in zip(converted, keys)):
+        return values
+    return [converted[j] for j in idx.tolist()]
+
+
+def _scale_columns(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """(plain values in (0, 1], values above 1) of a ``unit = "%"`` leaf's column; a value
+    written as a percentage counts as its 0–100 reading."""
+    def kind(v: Any) -> int:
+        if is_missing(v) or is_na_word(v):
+            return 0
+        try:
+            number = to_number(on_percent_scale(v))
+        except ValueInvalid:
+            return 0
+        if 0 < number <= 1 and not written_as_percent(v):
+            return 1
+        return 2 if number > 1 else 0
+    found = distinct(values)
+    if found is None:
+        codes = np.fromiter((kind(v) for v in values), dtype=np.uint8, count=len(values))
+    else:
+        keys, idx = found
+        codes = np.array([kind(k) for k in keys], dtype=np.uint8).reshape(len(keys))[idx]
+    return codes == 1, codes == 2
 
 
 def _blank_is_none(value: Any) -> Any:

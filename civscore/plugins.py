@@ -86,7 +86,11 @@ class PluginInfo:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
+    known = list(known)
+    # two letters swapped (hnit) is the likeliest typo: prefer it to an equally close other word (unit)
+    swapped = [k for k in known if len(k) == len(name) and sorted(k) == sorted(name) and k != name
+               and sum(a != b for a, b in zip(k, name)) == 2]
+    close = swapped[:1] or difflib.get_close_matches(name, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

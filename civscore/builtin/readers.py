@@ -22,6 +22,7 @@ else:  # pragma: no cover
 
 from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
 from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, unit_text
+from ..contracts.values import Percent, is_percent_format
 from ..hookspecs import hookimpl
 
 XLSX_MAX_UNPACKED = 2 * 1024 ** 3   # an .xlsx is a zip: refuse one that inflates beyond this
@@ -334,25 +335,25 @@ class XlsxReader(Reader):
         if merged_rows.get(1):
             raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
 
-        def plain(value):
+        def plain(cell):
+            value = cell.value
             if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula: a formula all the same
                 return str(getattr(value, "text", None) or "=formula")
-            return value
+            return percent_cell(value, getattr(cell, "number_format", None))
 
         def rows():
             cells_by_pos = getattr(sheet, "_cells", None)
             if cells_by_pos is None:  # read-only: stream the rows the file holds, not the dimensions it claims
                 if hasattr(sheet, "reset_dimensions"):
                     sheet.reset_dimensions()
-                for r, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield r, [plain(v) for v in cells]
+                for r, cells in enumerate(sheet.iter_rows(), start=1):
+                    yield r, [plain(cell) for cell in cells]
                 return
             # only the cells that exist: iter_rows would create every cell up to a stray one at XFD1048576
             by_row: dict[int, dict[int, Any]] = {}
             for (r, c), cell in list(cells_by_pos.items()):
-                value = cell.value
-                if value is not None:
-                    by_row.setdefault(r, {})[c] = plain(value)
+                if cell.value is not None:
+                    by_row.setdefault(r, {})[c] = plain(cell)
             for r in sorted(by_row):
                 cols = by_row[r]
                 yield r, [cols.get(c) for c in range(1, max(cols) + 1)]
@@ -372,6 +373,17 @@ class XlsxReader(Reader):
                         item.data[k] = v.isoformat()
             yield item
         book.close()
+
+
+def percent_cell(value: Any, number_format: Any) -> Any:
+    """A spreadsheet cell's number as read (SPEC §7.2): one shown as a percentage
+    (its number format has ``%`` outside quotes) is a :class:`Percent`, its stored
+    value (0.96 for 96%) that remembers it was a percentage. The one place a
+    reader tells percentage cells apart: another XLSX library needs only to pass
+    each cell's value and number format code here."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and is_percent_format(number_format):
+        return Percent(value)
+    return value
 
 
 @hookimpl

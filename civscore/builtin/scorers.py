@@ -40,6 +40,10 @@ class Boolean(ValueScorer):
     name = "boolean"
 
     @classmethod
+    def takes_unit(cls, params):
+        return False
+
+    @classmethod
     def value_kind(cls, key, params):
         return ("boolean", None)
 
@@ -74,6 +78,10 @@ class Boolean(ValueScorer):
 
 class Checklist(ValueScorer):
     name = "checklist"
+
+    @classmethod
+    def takes_unit(cls, params):
+        return False
 
     @classmethod
     def value_kind(cls, key, params):
@@ -219,6 +227,10 @@ class Deduct(ValueScorer):
     name = "deduct"
 
     @classmethod
+    def takes_unit(cls, params):
+        return False
+
+    @classmethod
     def value_kind(cls, key, params):
         return ("count", None)
 
@@ -251,6 +263,10 @@ class Deduct(ValueScorer):
 
 class Grade(ValueScorer):
     name = "grade"
+
+    @classmethod
+    def takes_unit(cls, params):
+        return False
 
     @classmethod
     def value_kind(cls, key, params):
@@ -334,6 +350,10 @@ class Ratio(Scorer):
     name = "ratio"
 
     @classmethod
+    def takes_unit(cls, params):
+        return False
+
+    @classmethod
     def value_kind(cls, key, params):
         return ("number", None)
 
@@ -394,6 +414,10 @@ class Ratio(Scorer):
 
 class FormulaScorer(Scorer):
     name = "formula"
+
+    @classmethod
+    def takes_unit(cls, params):
+        return False
 
     @classmethod
     def value_kind(cls, key, params):

@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from .values import Percent
+
 STATUSES = ("ok", "missing", "invalid", "error")
 
 
@@ -128,6 +130,15 @@ class Scorer:
         return None
 
     @classmethod
+    def takes_unit(cls, params: BaseParams) -> bool:
+        """True when the scorer reads its leaf's own input as one number, so a
+        leaf may say ``unit = "%"`` and get that number on the 0–100 scale
+        (SPEC §7.2: ``"96%"`` and a percentage cell holding 0.96 arrive as 96).
+        Default True: a plugin scorer gets the value already converted;
+        built-ins that read text, lists, counts or other inputs say False."""
+        return True
+
+    @classmethod
     def check_params(cls, params: BaseParams, points: float) -> list[str]:
         """Extra load-time checks needing the leaf's points; return error messages."""
         return []
@@ -216,4 +227,4 @@ def value_key(value: Any) -> Any:
 
 
 _NUMERIC = {bool, int, float}
-_HASHABLE = {str, int, float, bool, type(None)}
+_HASHABLE = {str, int, float, bool, type(None), Percent}   # a Percent never equals a float

@@ -269,3 +269,76 @@ def fmt(number: float) -> str:
     rounded = math.floor(round(round(abs(number), 9) * 100, 6) + 0.5) / 100
     text = f"{rounded:.2f}".rstrip("0").rstrip(".")
     return text if number > 0 or text == "0" else "-" + text
+
+
+# -- SPEC §7: not-applicable words and percentages ---------------------------------------
+#: what a unit writes under an item's input key to mark it not applicable (SPEC §7.1), compared
+#: after trimming and ignoring letter case
+NA_WORDS = frozenset({"n/a", "na", "不适用", "免评", "合理缺项"})
+
+
+def is_na_word(value: Any) -> bool:
+    """True when ``value`` is one of :data:`NA_WORDS` (``" N/A "`` and ``"免评"`` are)."""
+    return isinstance(value, str) and len(value) <= 40 and normalize(value).lower() in NA_WORDS
+
+
+class Percent(float):
+    """A number that was shown as a percentage (an XLSX cell whose number format is
+    one): it *is* its stored value (0.96 for a cell showing 96%), and it remembers
+    that it was a percentage, so a ``unit = "%"`` leaf reads it as 96 (SPEC §7.2).
+
+    It never equals a plain float, so caches of distinct values keep the two apart."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Percent) and float(self) == float(other)
+
+    def __ne__(self, other: Any) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((float(self), "%"))
+
+    def __repr__(self) -> str:
+        return f"Percent({float(self)!r})"
+
+
+def is_percent_format(code: Any) -> bool:
+    """An XLSX number format that shows a percentage: ``%`` outside double quotes
+    (and not escaped with a backslash): ``0%``, ``0.0%``; not ``0.0"%"``."""
+    if not isinstance(code, str) or "%" not in code:
+        return False
+    quoted = escaped = False
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and not quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "%" and not quoted:
+            return True
+    return False
+
+
+def written_as_percent(value: Any) -> bool:
+    """True for ``"96%"``, ``"96 %"``, ``"96％"`` and :class:`Percent` cells."""
+    if isinstance(value, Percent):
+        return True
+    return isinstance(value, str) and len(value) <= MAX_TEXT and normalize(value).endswith("%")
+
+
+def on_percent_scale(value: Any) -> Any:
+    """A ``unit = "%"`` leaf's value on the 0–100 scale (SPEC §7.2): ``"96%"`` and a
+    percentage cell holding 0.96 are 96; anything else is returned unchanged (plain
+    numbers are taken as written; what cannot be read stays for the scorer to say so)."""
+    if isinstance(value, Percent):
+        return float(f"{float(value) * 100:.12g}")      # 0.07 × 100 is 7.000000000000001: 12 digits are plenty
+    if isinstance(value, str):
+        try:
+            number, percent = number_and_percent(value)
+        except ValueInvalid:
+            return value
+        return number if percent else value
+    return value
