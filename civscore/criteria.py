@@ -305,6 +305,8 @@ class Scheme:
         for leaf in self.items:
             for key in leaf.input_keys:
                 keys.setdefault(key, None)
+            if leaf.na:   # where a unit marks it not applicable, even when its scorer reads other keys (SPEC §7.1)
+                keys.setdefault(leaf.input, None)
         for veto in self.vetoes:
             keys.setdefault(veto.input, None)
         return list(keys)

@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, field
 
 from .criteria import Leaf, Scheme
+from .contracts.i18n import _
 from .contracts.values import fmt
 from .reports.xlsx import clean, workbook_bytes
 
@@ -73,9 +74,16 @@ def slots(scheme: Scheme) -> list[Slot]:
         label = {"criterion": "", "bonus": "加分项 ", "penalty": "扣分项 "}.get(leaf.kind, "")
         use = f"{label}{leaf.title}（{leaf.id}，{fmt(leaf.points)} 分"
         use += f"，{leaf.method}）" if leaf.method else "）"
-        for key in leaf.input_keys:
+        reads = leaf.input_keys
+        for key in reads + ([leaf.input] if leaf.na and leaf.input not in reads else []):
             slot = by_key.setdefault(key, Slot(key))
-            text, choices = expectation(leaf, key)
+            text, choices = expectation(leaf, key) if key in reads else (_("仅用于标记免评"), [])
+            if leaf.unit == "%" and key == leaf.input:
+                text += _("（百分数：填 96 或 96%，均按 96% 计）")
+            if leaf.na:   # SPEC §7.1: the unit may mark it not applicable, under the leaf's own input key
+                text += _("；本项可免评：不适用时填“免评”（或 不适用、合理缺项、n/a），不计分，总分按其余指标折算")
+                if choices and "免评" not in choices:
+                    choices = [*choices, "免评"]
             slot.uses.append(use)
             slot.expect.append(text)
             if choices and not slot.choices:

@@ -17,6 +17,7 @@ from ..contracts.writers import Writer
 from ..plugins import civscore_version
 from ..rating import obstacles
 from ..contracts.values import fmt
+from ..engine import round2
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Evaluation
@@ -83,6 +84,8 @@ def lost_points(ev: "Evaluation", i: int) -> list[dict[str, Any]]:
     out = []
     for leaf in ev.scheme.items:
         item = ev.item(leaf, i)
+        if item["status"] == "na":   # not applicable (SPEC §7.1): nothing lost, the base is rescaled instead
+            continue
         lost = item["points"] if leaf.kind == "penalty" else round(leaf.points - item["points"], 2)
         if lost > 0 or item["status"] != "ok":
             out.append({"id": leaf.id, "title": leaf.title, "kind": leaf.kind, "lost": lost,
@@ -107,8 +110,10 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
 
     def level_needs(above: int) -> Optional[dict[str, Any]]:
         """What the lowest level above ``above`` stars needs; with SPEC §7.3's gates and caps."""
-        cats = {c.id: (c.title, c.points) for c in scheme.categories}
-        level = scheme.rating_method.next_level(above, result["total"], ev.ratios(i), cats, scheme.levels)
+        # ratios and points over what applies to the unit (SPEC §7.1); a category where nothing applies meets every floor
+        cats = {c.id: (c.title, ev.available(c.id, i)) for c in scheme.categories}
+        applies = {cid: r for cid, r in ev.ratios(i).items() if r is not None}
+        level = scheme.rating_method.next_level(above, result["total"], applies, cats, scheme.levels)
         if level is None:
             return None
         out = level.to_dict()
@@ -117,6 +122,11 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
         return out
     nxt = None if result["vetoed"] else level_needs(result["stars"])
     doc["next_level"] = nxt
+    if scheme.has_na:   # SPEC §7.1: only then, so a v1 scheme's check keeps its shape
+        doc["na"] = na_doc(ev, i)
+    warnings = [w for w in (ev.scale_warning(leaf, i) for leaf in scheme.items) if w]
+    if warnings:
+        doc["warnings"] = warnings
     doc["lost"] = lost_points(ev, i)
     missing = [leaf.id for leaf in scheme.items if result["items"][leaf.id]["status"] == "missing"]
     missing += [v for v, states in ev.veto_status.items() if states[i] == "missing"]
@@ -128,6 +138,22 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
         doc["target_level"] = level_needs(target - 1)   # what the target itself needs, beyond the next star
     doc["provenance"] = provenance(ev)
     return doc
+
+
+def na_doc(ev: "Evaluation", i: int) -> dict[str, Any]:
+    """What is not applicable to unit ``i`` (SPEC §7.1): the items, their points A,
+    each category's ratio over its available points (``None`` where nothing applies),
+    and whether nothing applies at all (base 0)."""
+    scheme = ev.scheme
+    items = [leaf.id for leaf in scheme.leaves if ev.item(leaf, i)["status"] == "na"]
+    return {"items": items, "points": round2(ev.na_points[i]), "nothing_applies": len(items) == len(scheme.leaves),
+            "available": {c.id: round2(ev.available(c.id, i)) for c in scheme.categories},
+            "ratios": {cid: (None if r is None else round(r, 4)) for cid, r in ev.ratios(i).items()}}
+
+
+def item_reasons(item: dict[str, Any]) -> list[str]:
+    """An item's reasons; an ``na`` item has none (SPEC §7.1's JSON shape)."""
+    return list(item.get("reasons") or [])
 
 
 def stars_text(stars: int, max_stars: int) -> str:
@@ -161,4 +187,4 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
 
 
 __all__ = ["Writer", "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
-           "write_atomic", "fmt"]
+           "write_atomic", "fmt", "na_doc", "item_reasons"]

@@ -7,7 +7,7 @@ import io
 import json
 
 from ..contracts.writers import Writer
-from ..engine import round2_array
+from ..engine import NA, round2_array
 from . import evaluation_doc, result_doc
 
 
@@ -82,13 +82,15 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
 
     scheme = ev.scheme
     cats = [c.id for c in scheme.categories]
-    items = [leaf.id for leaf in scheme.items] if item_columns else []
+    item_leaves = list(scheme.items) if item_columns else []
+    items = [leaf.id for leaf in item_leaves]
+    has_na = scheme.has_na   # SPEC §7.1: an na_points column, and "na" in an na item's cell; v1 schemes as before
     hist = ev.history is not None
     cycle = hist and ev.cycle_total is not None
     extra = (["earned_stars"] + (["cycle_total"] if cycle else []) + ["history"]) if hist else []
     labelled = bool(scheme.labels)     # SPEC §7.3: a "label" column only when levels have labels
     yield ["rank", "stars"] + (["label"] if labelled else []) + [
-        "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty",
+        "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty"] + (["na_points"] if has_na else []) + [
         "vetoed", "vetoes", "complete", "source"] + extra + cats + items
     everything = np.asarray(ev.order, dtype=np.intp)
     cents = _Cents()
@@ -110,12 +112,13 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
             [_safe(u.id) for u in units], [_safe(u.name) for u in units], [_safe(u.group or "") for u in units],
             [_safe(u.region or "") for u in units], [_safe(u.period or "") for u in units],
             money(ev.total), money(ev.base), money(ev.bonus), money(ev.penalty),
+        ] + ([money(ev.na_points)] if has_na else []) + [
             ["true" if ev.vetoes[i] else "false" for i in positions],
             [";".join(ev.vetoes[i]) for i in positions],
             ["true" if c else "false" for c in complete[order].tolist()],
             [u.where for u in units],
         ] + (history_columns(ev, order, positions, money) if hist else []) \
-            + [money(ev.categories[c]) for c in cats] + [money(ev.points[k]) for k in items]
+            + [money(ev.categories[c]) for c in cats] + [_na_cells(ev, leaf, money, order) for leaf in item_leaves]
         yield list(zip(*columns))
 
 
@@ -128,6 +131,15 @@ def history_columns(ev, order, positions, money) -> list[list]:
     reasons = ev.history_reasons
     cols.append([_safe("; ".join(reasons[i])) if i in reasons else "" for i in positions])
     return cols
+
+
+def _na_cells(ev, leaf, money, order) -> list[str]:
+    """An item's column: its points, and ``na`` where the unit marked it not applicable (SPEC §7.1)."""
+    cells = money(ev.points[leaf.id])
+    if leaf.na:
+        for j in (ev.status[leaf.id][order] == NA).nonzero()[0].tolist():
+            cells[j] = "na"
+    return cells
 
 
 class CsvWriter(Writer):
@@ -156,5 +168,5 @@ class CsvWriter(Writer):
         for item_id, item in doc["result"]["items"].items():
             meta = titles[item_id]
             rows.append([item_id, meta["title"], meta["kind"], f"{item['points']:.2f}", item["max"], item["status"],
-                         "; ".join(item["reasons"]), meta.get("hint") or ""])
+                         "; ".join(item.get("reasons") or []), meta.get("hint") or ""])
         return _csv([[_safe(c) for c in row] for row in rows])

@@ -43,8 +43,12 @@ def rows(scheme: Scheme) -> list[list[str]]:
 def _params(leaf) -> str:
     data = leaf.params.model_dump(exclude_none=True)   # a key left unset (None) is not shown
     text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
-    if leaf.input != leaf.id and leaf.input_keys == [leaf.input]:
+    if leaf.input != leaf.id and (leaf.input_keys == [leaf.input] or getattr(leaf, "na", False)):
         text = f"input={leaf.input}" + (", " + text if text else "")
+    if getattr(leaf, "unit", None) is not None:   # SPEC §7.2
+        text += (", " if text else "") + f'unit="{leaf.unit}"'
+    if getattr(leaf, "na", False):               # SPEC §7.1
+        text += (", " if text else "") + "na=true (" + _("may be marked not applicable, 免评") + ")"
     return text
 
 

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["render_evaluation", "render_check", "render_explain", "json_for_script"]
 
-STATUS_LABELS = {"ok": N_("正常"), "missing": N_("缺数据"), "invalid": N_("数据无效"), "error": N_("评分出错")}
+STATUS_LABELS = {"ok": N_("正常"), "missing": N_("缺数据"), "invalid": N_("数据无效"), "error": N_("评分出错"),
+                 "na": N_("免评")}
 KIND_LABELS = {"criterion": N_("指标"), "bonus": N_("加分项"), "penalty": N_("扣分项")}
 
 _env: "jinja2.Environment | None" = None
@@ -360,6 +361,14 @@ def _lost_value(entry: Mapping[str, Any]) -> float:
     return points if entry.get("kind") == "penalty" else max(0.0, maximum - points)
 
 
+def _na(scheme: _Scheme, na: Any) -> dict[str, Any] | None:
+    """What does not apply to the unit (SPEC §7.1), for the check page; None for a scheme without na items."""
+    if not isinstance(na, Mapping):
+        return None
+    items = [{"id": str(i), "title": scheme.item_title(str(i))} for i in _as_list(na.get("items"))]
+    return {"entries": items, "points": na.get("points"), "nothing_applies": bool(na.get("nothing_applies"))}
+
+
 def render_check(doc: Mapping[str, Any]) -> str:
     """The ``civscore check --format html`` page: one unit's self-check."""
     result = doc.get("result") or {}
@@ -380,6 +389,8 @@ def render_check(doc: Mapping[str, Any]) -> str:
         "missing": [{"id": m, "title": scheme.item_title(m), "veto": m in scheme.vetoes or m.startswith("veto.")}
                     for m in missing],
         "invalid_vetoes": [scheme.veto(v) for v in _as_list(doc.get("invalid_vetoes"))],
+        "na": _na(scheme, doc.get("na")),
+        "warnings": [str(w) for w in _as_list(doc.get("warnings"))],
     }
     title = _("{unit} · {scheme} · 自查").format(unit=unit["name"] or unit["id"] or "", scheme=scheme.title)
     return _render("check.html", context, title=title)

@@ -10,7 +10,8 @@ from wcwidth import wcswidth
 from ..assessors import disagreement_lines, disagreement_note
 from ..contracts.i18n import _
 from ..contracts.writers import Writer
-from . import lost_points, stars_text, summary
+from . import item_reasons, lost_points, stars_text, summary
+from ..contracts.i18n import _
 from ..contracts.values import fmt
 
 
@@ -64,6 +65,8 @@ class TextWriter(Writer):
                 notes.append(disagreement_note(u.extra["disagreements"]))
             if hist:
                 notes.extend(ev.history_reasons.get(i, ()))
+            if ev.na_points[i] > 0:
+                notes.append(_("not applicable: {points} points (base rescaled)").format(points=fmt(ev.na_points[i])))
             rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
                          "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
                          + (f" {ev.label(i)}" if ev.label(i) else "")]
@@ -97,15 +100,25 @@ class TextWriter(Writer):
         if not r["complete"]:
             out.append("INCOMPLETE: a scorer failed on some items (status error)")
         out.append("")
+        na = doc.get("na")
+        if na:
+            if na["nothing_applies"]:
+                out.append(_("Nothing applies to this unit: every item is marked not applicable (免评), so its base is 0."))
+            elif na["items"]:
+                out.append(_("Not applicable (免评): {items}; {points} points left out, base = earned × {full} ÷ "
+                             "({full} − {points})").format(items=", ".join(na["items"]), points=fmt(na["points"]),
+                                                            full=fmt(crit["full_marks"])))
+            out.append("")
         cat_rows = [[c["id"], c["title"], f"{r['categories'][c['id']]:.2f}", fmt(c["points"]),
-                     f"{r['categories'][c['id']] / c['points']:.0%}"] for c in crit["categories"]]
+                     _ratio_text(r["categories"][c["id"]], c, na)] for c in crit["categories"]]
         out += [self._table(cat_rows, ["category", "title", "score", "max", "ratio"]), ""]
         rows = []
         for item_id, item in r["items"].items():
             meta = titles[item_id]
             sign = "−" if meta["kind"] == "penalty" and item["points"] > 0 else ""
-            rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", fmt(item["max"]), item["status"],
-                         "; ".join(item["reasons"])])
+            status = item["status"] if item["status"] != "na" else f"na ({_('not applicable')})"
+            rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", fmt(item["max"]), status,
+                         "; ".join(item_reasons(item))])
         out += [self._table(rows, ["item", "title", "points", "max", "status", "reasons"]), ""]
         lost = [d for d in doc["lost"] if d["lost"] > 0 or d["status"] != "ok"]
         if lost:
@@ -138,6 +151,8 @@ class TextWriter(Writer):
             out.append(history_line(doc["history"], r))
         if doc["target"] is not None:
             out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
+        for warning in doc.get("warnings") or []:
+            out.append(_("Warning: {text}").format(text=warning))
         return printable("\n".join(out)) + "\n"
 
 
@@ -189,6 +204,17 @@ def cap_text(cap: dict) -> str:
 def percent(ratio: float) -> str:
     """0.6 → 60%, 0.8823 → 88.2%: at most one decimal."""
     return f"{ratio * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _ratio_text(score: float, cat: dict, na: Any) -> str:
+    """A category's ratio over the points that apply to the unit; "—" when none does (SPEC §7.1)."""
+    if not na:
+        return f"{score / cat['points']:.0%}"
+    ratio = na["ratios"].get(cat["id"])
+    if ratio is None:
+        return "— (" + _("not applicable") + ")"
+    available = na["available"].get(cat["id"], cat["points"])
+    return f"{ratio:.0%}" + (f" ({_('of {points}').format(points=fmt(available))})" if available != cat["points"] else "")
 
 
 def pad_lines(text: str) -> str:

@@ -51,8 +51,8 @@ MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
 MAX_CELL = 32_767
 RISKY = ("=", "+", "-", "@", "\t", "\r")
-STATUS_FILL = {"missing": "FFF2CC", "invalid": "FCE4D6", "error": "F8CBAD"}
-STATUS_ZH = {"ok": "正常", "missing": "缺失", "invalid": "无效", "error": "出错"}
+STATUS_FILL = {"missing": "FFF2CC", "invalid": "FCE4D6", "error": "F8CBAD", "na": "E7E6E6"}
+STATUS_ZH = {"ok": "正常", "missing": "缺失", "invalid": "无效", "error": "出错", "na": "免评"}
 KIND_ZH = {"criterion": "指标", "bonus": "加分", "penalty": "扣分"}
 # characters XML 1.0 cannot hold beyond openpyxl's ILLEGAL_CHARACTERS_RE (the C0
 # controls): lone surrogates (they cannot even be encoded) and U+FFFE, U+FFFF
@@ -264,16 +264,18 @@ def evaluation_book(ev) -> bytes:
     veto_titles = {v["id"]: v["title"] for v in crit["vetoes"]}
     book = Book(f"{scheme.title} {scheme.version}")
     cats = crit["categories"]
+    has_na = scheme.has_na   # SPEC §7.1: a 缺项分 column, only for schemes with na leaves
     hist = ev.history is not None   # SPEC §8: earned stars, the cycle total and the history's reasons
     cycle = hist and ev.cycle_total is not None
     hist_heads = (["应得星级（earned）"] + (["届期加权总分（cycle_total）"] if cycle else []) + ["动态管理（history）"]) if hist else []
     labelled = bool(scheme.labels)     # SPEC §7.3: a level column only when levels have labels
     ranking = book.sheet("排名", ["排名", "星级"] + ([_("Level")] if labelled else [])
                          + ["单位编号", "单位名称", "分组", "地区", "期间", "总分", "基本分", "加分", "扣分"]
+                         + (["缺项分"] if has_na else [])
                          + [f"{c['title']}（{fmt(c['points'])}）" for c in cats]
                          + ["一票否决", "否决事项", "数据完整", "备注", "来源"] + hist_heads,
                          widths=[6, 6] + ([12] if labelled else []) + [22, 28, 10, 18, 8, 8, 8, 6, 6]
-                         + [14] * len(cats) + [8, 24, 8, 40, 30] + [10] * (len(hist_heads) - 1) + [40] * int(hist),
+                         + ([8] if has_na else []) + [14] * len(cats) + [8, 24, 8, 40, 30] + [10] * (len(hist_heads) - 1) + [40] * int(hist),
                          freeze="F2" if labelled else "E2")
     per_item = book.sheet("分项得分", ["排名", "单位编号", "单位名称"] + [_points_label(it) for it in items],
                           widths=[6, 22, 28] + [14] * len(items), freeze="D3",
@@ -293,6 +295,7 @@ def evaluation_book(ev) -> bytes:
             notes.append(disagreement_note(flags))
         book.append(ranking, [r["rank"], r["stars"]] + ([r.get("label")] if labelled else [])
                     + [u["id"], u["name"], u["group"], u.get("region"), u.get("period"), r["total"], r["base"], r["bonus"], r["penalty"]]
+                    + ([r["na_points"]] if has_na else [])
                     + [r["categories"][c["id"]] for c in cats]
                     + [_yes(r["vetoed"]), "；".join(veto_titles.get(v, v) for v in r["vetoes"]), _yes(r["complete"]),
                        "; ".join(notes), _where(r["source"], r.get("row"))]
@@ -303,10 +306,12 @@ def evaluation_book(ev) -> bytes:
             status = got["status"]
             if status == "ok":
                 row.append(got["points"])
+            elif status == "na":
+                row.append(book.cell(per_item, STATUS_ZH["na"], fill=status))
             else:
                 row.append(book.cell(per_item, got["points"], fill=status))
                 book.append_capped(issues, [u["id"], u["name"], it["id"], it["title"], STATUS_ZH.get(status, status),
-                                            got["points"], got["max"], "; ".join(got["reasons"])])
+                                            got["points"], got["max"], "; ".join(got.get("reasons") or [])])
         book.append(per_item, row)
         for key, flag in flags.items():
             book.append_capped(panel, [u["id"], u["name"], key,
@@ -367,6 +372,12 @@ def check_book(doc: dict) -> bytes:
             ["否决事项", "；".join(next((v["title"] for v in crit["vetoes"] if v["id"] == vid), vid) for vid in r["vetoes"])],
             ["数据完整", _yes(r["complete"])],
             ["缺失的输入", "、".join(doc.get("missing") or [])]]
+    na = doc.get("na")
+    if na:
+        rows.append(["缺项分", na["points"]])
+        rows.append(["免评项目", "、".join(na["items"]) + ("（全部免评，基本分为 0）" if na["nothing_applies"] else "")])
+    for warning in doc.get("warnings") or []:
+        rows.append(["提醒", warning])
     if nxt:
         rows.append([f"距 {nxt['stars']} 星还差（分）", nxt.get("points_needed")])
         for c in nxt.get("categories_below") or []:
@@ -386,7 +397,9 @@ def check_book(doc: dict) -> bytes:
     book.append(ws, [book.cell(ws, h, bold=True) for h in ("一级指标", "名称", "得分", "满分", "得分率")])
     for c in crit["categories"]:
         score = r["categories"][c["id"]]
-        book.append(ws, [c["id"], c["title"], score, c["points"], round(score / c["points"], 4) if c["points"] else None])
+        ratio = (na["ratios"].get(c["id"]) if na else round(score / c["points"], 4) if c["points"] else None)
+        book.append(ws, [c["id"], c["title"], score, na["available"][c["id"]] if na else c["points"],
+                         ratio if ratio is not None or not na else STATUS_ZH["na"]])
     items = book.sheet("分项", ["指标编号", "指标名称", "类型", "得分", "满分", "状态", "原因", "改进提示"],
                        widths=[28, 28, 6, 8, 8, 8, 60, 50], freeze="A2")
     for item_id, got in r["items"].items():
@@ -394,7 +407,7 @@ def check_book(doc: dict) -> bytes:
         status = got["status"]
         book.append(items, [item_id, meta["title"], KIND_ZH.get(meta["kind"], meta["kind"]),
                             book.cell(items, got["points"], fill=status) if status in STATUS_FILL else got["points"],
-                            got["max"], STATUS_ZH.get(status, status), "; ".join(got["reasons"]), meta.get("hint")])
+                            got["max"], STATUS_ZH.get(status, status), "; ".join(got.get("reasons") or []), meta.get("hint")])
     lost = book.sheet("整改清单", ["指标编号", "指标名称", "失分", "状态", "原因", "改进提示"],
                       widths=[28, 28, 8, 8, 60, 50], freeze="A2")
     for d in doc.get("lost") or []:
