@@ -221,7 +221,7 @@ def test_wrong_scale_warnings(cli, scheme, tmp_path):
     (tmp_path / "u.csv").write_text("unit.id,unit.name,work.rate\na,A,0.96\nb,B,95\nc,C,88%\n", encoding="utf-8")
     code, out, err = cli("evaluate", scheme, tmp_path / "u.csv")
     assert code == 0
-    warning = [line for line in err.splitlines() if "warning" in line]
+    warning = [line for line in err.splitlines() if "plain value" in line]
     assert len(warning) == 1 and "work.rate: 1 unit gave a plain value in (0, 1]" in warning[0] and "'a'" in warning[0]
     (tmp_path / "a.toml").write_text(unit_toml("a", work__rate=0.96), encoding="utf-8")
     code, out, err = cli("check", scheme, tmp_path / "a.toml")
@@ -229,7 +229,7 @@ def test_wrong_scale_warnings(cli, scheme, tmp_path):
     # every value on one scale: no warning
     (tmp_path / "v.csv").write_text("unit.id,unit.name,work.rate\na,A,96\nb,B,95%\n", encoding="utf-8")
     code, out, err = cli("evaluate", scheme, tmp_path / "v.csv")
-    assert "warning" not in err
+    assert "plain value" not in err
 
 
 # -- every report shows na ----------------------------------------------------------------
