@@ -168,7 +168,7 @@ class Evaluation:
             if self.keep_reasons:
                 self.reasons[leaf.id] = [r for p in parts for r in p[0][leaf.id][2]]
             self.complete &= self.status[leaf.id] != ERROR
-        for _, failures in parts:
+        for _slice, failures in parts:
             self.failures.extend(failures)
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:

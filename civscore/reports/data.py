@@ -90,7 +90,8 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
     extra = (["earned_stars"] + (["cycle_total"] if cycle else []) + ["history"]) if hist else []
     labelled = bool(scheme.labels)     # SPEC §7.3: a "label" column only when levels have labels
     yield ["rank", "stars"] + (["label"] if labelled else []) + [
-        "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty"] + (["na_points"] if has_na else []) + [
+        "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty"] \
+        + (["na_points"] if has_na else []) + [
         "vetoed", "vetoes", "complete", "source"] + extra + cats + items
     everything = np.asarray(ev.order, dtype=np.intp)
     cents = _Cents()

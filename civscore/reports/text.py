@@ -11,7 +11,6 @@ from ..assessors import disagreement_lines, disagreement_note
 from ..contracts.i18n import _
 from ..contracts.writers import Writer
 from . import item_reasons, lost_points, stars_text, summary
-from ..contracts.i18n import _
 from ..contracts.values import fmt
 
 

@@ -275,7 +275,8 @@ def evaluation_book(ev) -> bytes:
                          + [f"{c['title']}（{fmt(c['points'])}）" for c in cats]
                          + ["一票否决", "否决事项", "数据完整", "备注", "来源"] + hist_heads,
                          widths=[6, 6] + ([12] if labelled else []) + [22, 28, 10, 18, 8, 8, 8, 6, 6]
-                         + ([8] if has_na else []) + [14] * len(cats) + [8, 24, 8, 40, 30] + [10] * (len(hist_heads) - 1) + [40] * int(hist),
+                         + ([8] if has_na else []) + [14] * len(cats) + [8, 24, 8, 40, 30]
+                         + [10] * (len(hist_heads) - 1) + [40] * int(hist),
                          freeze="F2" if labelled else "E2")
     per_item = book.sheet("分项得分", ["排名", "单位编号", "单位名称"] + [_points_label(it) for it in items],
                           widths=[6, 22, 28] + [14] * len(items), freeze="D3",
