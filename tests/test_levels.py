@@ -214,3 +214,22 @@ def test_every_error_of_a_file_at_once():
         make_scheme(HEAD + rating + CRITERIA)
     assert [e.split(":")[0] for e in info.value.errors] == [
         "rating.levels.0.min_ratios", 'rating.levels.0.min_ratios."x"', "rating.caps.0.criterion"]
+
+
+def test_html_and_xlsx_show_labels_gates_and_caps(tmp_path, capsys):
+    openpyxl = pytest.importorskip("openpyxl")
+    crit, sub = write(tmp_path, THRESHOLDS, [unit("a", 60, 10, 25), unit("c", 60, 9, 17)])
+    page = tmp_path / "e.html"
+    assert main(["evaluate", crit, sub, "--format", "html", "--output", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert '<span class="level">五星级</span>' in text and text.count('class="level"') == 1   # c: 2★, no label
+    page = tmp_path / "c.html"
+    assert main(["check", crit, sub, "--unit", "c", "--target", "5", "--format", "html", "--output", str(page)]) == 1
+    text = page.read_text(encoding="utf-8")
+    assert "at most 2 ★ while 群众满意度 (evaluation.satisfaction) is below 60%" in text
+    assert "创新项目 (results.innovation) needs full marks (1 more points)" in text    # the target's gate
+    book = tmp_path / "e.xlsx"
+    assert main(["evaluate", crit, sub, "--format", "xlsx", "--output", str(book)]) == 0
+    rows = list(openpyxl.load_workbook(book)["排名"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("排名", "星级", "Level", "单位编号")
+    assert rows[1][:4] == (1, 5, "五星级", "a") and rows[2][:4] == (2, 2, None, "c")

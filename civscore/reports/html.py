@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from ..assessors import value_text
 from ..contracts.i18n import N_, _, ngettext
 from . import charts
+from .text import cap_text, gate_text, needs_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
@@ -244,7 +245,7 @@ def _unit(scheme: _Scheme, result: Mapping[str, Any]) -> dict[str, Any]:
     cats = result.get("categories") or {}
     return {"id": unit.get("id"), "name": unit.get("name"), "group": unit.get("group"),
             "region": unit.get("region"), "period": unit.get("period"), "source": result.get("source"),
-            "rank": result.get("rank"), "stars": int(_num(result.get("stars")) or 0),
+            "rank": result.get("rank"), "stars": int(_num(result.get("stars")) or 0), "label": result.get("label"),
             "total": result.get("total"), "base": result.get("base"), "bonus": result.get("bonus"),
             "penalty": result.get("penalty"), "vetoed": bool(result.get("vetoed")),
             "incomplete": result.get("complete") is False,
@@ -385,6 +386,7 @@ def render_check(doc: Mapping[str, Any]) -> str:
         "header": scheme.header(_("单位自查报告"), [{"key": _("单位"), "unit": unit}]),
         "unit": unit, "max_stars": scheme.max_stars, "full_marks": scheme.full_marks,
         "next_level": _next_level(next_level), "target": doc.get("target"), "target_met": target_met,
+        "target_level": _target_level(doc.get("target_level")),
         "lost": _lost(scheme, doc.get("lost")),
         "missing": [{"id": m, "title": scheme.item_title(m), "veto": m in scheme.vetoes or m.startswith("veto.")}
                     for m in missing],
@@ -420,7 +422,30 @@ def _next_level(next_level: Mapping[str, Any] | None) -> dict[str, Any] | None:
             "points_needed": _num(next_level.get("points_needed")) or 0.0,
             "below": [{"id": c.get("id"), "title": c.get("title") or c.get("id"), "ratio": _num(c.get("ratio")),
                        "min_ratio": _num(c.get("min_ratio")), "points_needed": c.get("points_needed")}
-                      for c in below]}
+                      for c in below],
+            "obstacles": _obstacles(next_level)}
+
+
+def _obstacles(level: Mapping[str, Any]) -> list[str]:
+    """SPEC §7.3's gates and caps between the unit and a level, in plain words."""
+    out = []
+    for key, say in (("gates", gate_text), ("caps", cap_text)):
+        for entry in _as_list(level.get(key)):
+            try:
+                out.append(say(dict(entry)))
+            except (KeyError, TypeError, ValueError):   # a hand-made document: show what can be shown
+                continue
+    return out
+
+
+def _target_level(level: Any) -> str | None:
+    """What the ``--target`` level needs beyond the next star, in plain words (SPEC §7.3)."""
+    if not isinstance(level, Mapping):
+        return None
+    try:
+        return _("Target {stars} ★ needs: ").format(stars=level.get("stars")) + needs_text(dict(level))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _lost(scheme: _Scheme, entries: Any) -> dict[str, Any]:
