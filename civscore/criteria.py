@@ -299,6 +299,15 @@ class Scheme:
             ids.setdefault(cap.criterion, None)
         return list(ids)
 
+    def table_keys(self) -> list[str]:
+        """Input keys read as whole tables (SPEC §7.4): a TOML/JSON table under one
+        arrives as dotted keys ``key.<name>``, each the scorer's (Scorer.input_tables)."""
+        keys: dict[str, None] = {}
+        for leaf in self.items:
+            for key in leaf.scorer_cls.input_tables(leaf.input, leaf.params):
+                keys.setdefault(key, None)
+        return list(keys)
+
     def input_keys(self) -> list[str]:
         """Every data key a submission can give, in scheme order, without repeats."""
         keys: dict[str, None] = {}

@@ -94,6 +94,10 @@ def survey(scheme: "Scheme", units: list[Unit]) -> KeyReport:
     """Unknown data keys (most units first, then by key) and how much of the scheme the units supply."""
     read = set(scheme.input_keys()) | {veto.input for veto in scheme.vetoes}
     counts, n = _counts(units)
+    for table in scheme.table_keys():   # a TOML/JSON table under a sample/survey key arrives as key.<name>
+        nested = [k for k in counts if k.startswith(table + ".")]
+        if nested:
+            counts[table] = max(counts.get(table, 0), max(counts.pop(k) for k in nested))
     known = sorted(read)
     unknown = [UnknownKey(key, count, next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.75)), None))
                for key, count in counts.items() if key not in read and key != COLUMN]

@@ -80,6 +80,10 @@ class TableScorer(ValueScorer):
     the leaf's key arrives flattened into dotted keys (``"key.人民路" = 3.2``);
     it is put back together here."""
 
+    @classmethod
+    def input_tables(cls, key, params):
+        return [key]
+
     def score_many(self, values, params, datas):
         import numpy as np
 

@@ -107,6 +107,13 @@ class Scorer:
         return [key]
 
     @classmethod
+    def input_tables(cls, key: str, params: Params) -> list[str]:
+        """Keys this leaf reads a whole table from (SPEC §7.4): a TOML/JSON
+        table written under such a key arrives as dotted keys (``key.人民路``),
+        which are then the scorer's, not unknown keys. Default: none."""
+        return []
+
+    @classmethod
     def input_help(cls, key: str, params: BaseParams, points: float) -> str:
         """What a unit writes under ``key``, one line for ``civscore init``'s
         templates (e.g. "各采样点尘土克数，用 ; 分隔"). Default: none, and the
