@@ -8,6 +8,8 @@ its stars.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from .contracts.rating import RATIO_EPS
@@ -34,27 +36,32 @@ def rank_arrays(totals, tie_scores, ids):
     return order, ranks
 
 
-def obstacles(scheme, stars: int, ratios: dict) -> dict:
+def obstacles(scheme, stars: int, ratios: dict, available: Optional[dict] = None) -> dict:
     """What SPEC §7.3 puts between a unit and ``stars`` stars, besides points:
     ``gates``, the ``min_ratios`` of the lowest level with at least ``stars``
     stars that the unit does not meet, and ``caps`` that hold it below
     ``stars``. ``ratios`` maps each of ``scheme.floor_ids()`` to the unit's
-    ratio there (NaN: not applicable, which meets every floor and caps nothing)."""
+    ratio there (NaN: not applicable, which meets every floor and caps nothing);
+    ``available`` to the points that apply to the unit there (SPEC §7.1; default:
+    the criterion's points), from which the points still needed are counted."""
+    available = available or {}
     level = min((lv for lv in scheme.levels if lv.stars >= stars), key=lambda lv: lv.stars, default=None)
     gates = []
     for cid, floor in ((level.get("min_ratios") or {}) if level is not None else {}).items():
         ratio = ratios[cid]
         if ratio + RATIO_EPS < floor:
-            gates.append(_floor(scheme, cid, ratio, floor))
+            gates.append(_floor(scheme, cid, ratio, floor, available.get(cid)))
     caps = []
     for cap in scheme.rating.caps:
         ratio = ratios[cap.criterion]
         if cap.max_stars < stars and ratio + RATIO_EPS < cap.below:
-            caps.append({**_floor(scheme, cap.criterion, ratio, cap.below), "max_stars": cap.max_stars})
+            caps.append({**_floor(scheme, cap.criterion, ratio, cap.below, available.get(cap.criterion)),
+                         "max_stars": cap.max_stars})
     return {"gates": gates, "caps": caps}
 
 
-def _floor(scheme, cid: str, ratio: float, floor: float) -> dict:
+def _floor(scheme, cid: str, ratio: float, floor: float, points: Optional[float]) -> dict:
     node = scheme.node(cid)
+    points = node.points if points is None else points
     return {"id": cid, "title": node.title, "ratio": round(float(ratio), 4), "min_ratio": floor,
-            "points_needed": round(floor * node.points - float(ratio) * node.points, 2)}
+            "points_needed": round(floor * points - float(ratio) * points, 2)}

@@ -233,3 +233,26 @@ def test_html_and_xlsx_show_labels_gates_and_caps(tmp_path, capsys):
     rows = list(openpyxl.load_workbook(book)["排名"].iter_rows(values_only=True))
     assert rows[0][:4] == ("排名", "星级", "Level", "单位编号")
     assert rows[1][:4] == (1, 5, "五星级", "a") and rows[2][:4] == (2, 2, None, "c")
+
+
+def test_not_applicable_criteria_meet_gates_and_cap_nothing(tmp_path, capsys):
+    na = CRITERIA.replace('title = "创新项目"\n', 'title = "创新项目"\nna = true\n') \
+                 .replace('title = "群众满意度"\n', 'title = "群众满意度"\nna = true\n')
+    rating = THRESHOLDS.replace("caps = [", 'caps = [ { criterion = "results", below = 0.9, max_stars = 3 },')
+    ev = evaluate(make_scheme(HEAD + rating + na), make_units([
+        unit("no-innovation", 60, "免评", 25),   # 85 × 100 / 90 = 94.44; the innovation gate is met (na)
+        unit("no-survey", 60, 10, "免评"),       # 70 × 100 / 70 = 100; the satisfaction cap caps nothing
+        unit("short", 50, "免评", 30),           # 80 × 100 / 90 = 88.89 → 4★; results 50 / 60 = 0.833 < 0.9 → 3★
+    ]))
+    got = {r["unit"]["id"]: (r["total"], r["stars"], r["label"]) for r in ev.results(items=False)}
+    assert got == {"no-innovation": (94.44, 5, "五星级"), "no-survey": (100.0, 5, "五星级"), "short": (88.89, 3, "三星级")}
+    crit = tmp_path / "c.toml"
+    crit.write_text(HEAD + rating + na, encoding="utf-8")
+    sub = tmp_path / "u.toml"
+    sub.write_text('[unit]\nid = "short"\nname = "短"\n[data]\n"results.work" = 50\n"results.innovation" = "免评"\n'
+                   '"evaluation.satisfaction" = 30\n', encoding="utf-8")
+    assert main(["check", str(crit), str(sub), "--format", "json"]) == 0
+    caps = json.loads(capsys.readouterr().out)["next_level"]["caps"]
+    # over the 60 points that apply: 0.9 × 60 − 50 = 4 more points lift the cap
+    assert caps == [{"id": "results", "title": "工作成效", "ratio": 0.8333, "min_ratio": 0.9, "points_needed": 4.0,
+                     "max_stars": 3}]

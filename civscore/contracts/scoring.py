@@ -107,7 +107,7 @@ class Scorer:
         return [key]
 
     @classmethod
-    def input_tables(cls, key: str, params: Params) -> list[str]:
+    def input_tables(cls, key: str, params: BaseParams) -> list[str]:
         """Keys this leaf reads a whole table from (SPEC §7.4): a TOML/JSON
         table written under such a key arrives as dotted keys (``key.人民路``),
         which are then the scorer's, not unknown keys. Default: none."""

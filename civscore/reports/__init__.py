@@ -118,7 +118,7 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
             return None
         out = level.to_dict()
         if floors:   # only then: a v1 scheme's check document keeps its shape
-            out.update(obstacles(scheme, level.stars, ratios))
+            out.update(obstacles(scheme, level.stars, ratios, {cid: ev.available(cid, i) for cid in floors}))
         return out
     nxt = None if result["vetoed"] else level_needs(result["stars"])
     doc["next_level"] = nxt
