@@ -35,6 +35,7 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Optional
 
+from .contracts.i18n import _
 from .contracts.errors import SubmissionError
 from .contracts.units import Unit, flatten, unit_text
 from .contracts.values import ValueInvalid, fmt, is_missing, match_grade, to_bool, to_count, to_list, to_number, to_text
@@ -149,7 +150,8 @@ def _read(value: Any, kind: str, detail: Any) -> Any:
         grade = match_grade(value, detail)
         if grade is not None:
             return grade
-        raise ValueInvalid(f"grade {to_text(value)!r} is not in the scale ({', '.join(detail)})")
+        raise ValueInvalid(_("grade {grade!r} is not in the scale ({scale})").format(grade=to_text(value),
+                                                                                   scale=", ".join(detail)))
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     return str(value).strip()

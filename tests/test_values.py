@@ -385,3 +385,11 @@ def test_veto_readings(cli, tmp_path, value, vetoed, unreadable):
     doc = json.loads(out)
     assert doc["result"]["vetoed"] is vetoed
     assert ("veto.accident" in doc.get("invalid_vetoes", [])) is unreadable
+
+
+def test_grades_that_differ_only_in_case_are_a_criteria_error(cli, tmp_path):
+    scheme = tmp_path / "g.toml"
+    scheme.write_text(GRADE_SCHEME.replace('{ "1" = 1.0, "2" = 0.5 }', '{ "A" = 1.0, " a" = 0.5 }'), encoding="utf-8")
+    code, out, err = cli("validate", scheme)
+    assert code == 2
+    assert "criteria.c.g.params.scale" in err and "differ only in letter case" in err

@@ -300,9 +300,10 @@ class Grade(ValueScorer):
                 if not 0 <= fraction <= 1:
                     raise ValueError(f"grade {grade!r} has {fraction}; values must be in [0, 1]")
                 if not fold(grade):
-                    raise ValueError("a grade of the scale is empty")
+                    raise ValueError(_("a grade of the scale is empty"))
                 if fold(grade) in seen:   # grades compare trimmed and ignoring letter case (SPEC §2)
-                    raise ValueError(f"grades {seen[fold(grade)]!r} and {grade!r} differ only in letter case or spaces")
+                    raise ValueError(_("grades {first!r} and {second!r} differ only in letter case or spaces").format(
+                        first=seen[fold(grade)], second=grade))
                 seen[fold(grade)] = grade
             return scale
 
