@@ -6,6 +6,7 @@ problem of the file at once.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from civscore import api
 from civscore.cli import main
 from civscore.api import load, loads
-from civscore.criteria import CriteriaErrors
+from civscore.criteria import CriteriaErrors, bundled_schemes
 from civscore.contracts.errors import CriteriaError
 
 HEAD = '''\
@@ -543,8 +544,34 @@ def test_bundled_scheme_by_name():
     scheme = api.load("civilized-unit")
     assert scheme.id == "civilized-unit"
     assert scheme.full_marks == 100
-    assert sum(c.points for c in scheme.categories) == 100
-    assert len(scheme.categories) == 5
+    # the 合肥 shape: national 测评项目 75, the year's tasks 20, unannounced visits 5
+    assert [(c.id, c.points) for c in scheme.categories] == [("national", 75), ("tasks", 20), ("visits", 5)]
+
+
+BUNDLED = ["city-field-inspection", "civilized-household", "civilized-unit", "party-branch", "party-branch-quota"]
+
+
+def test_bundled_schemes_are_the_criteria_folder():
+    assert sorted(bundled_schemes()) == BUNDLED
+    for name, path in bundled_schemes().items():
+        assert path.name == f"{name}.toml"
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_bundled_scheme_validates_and_evaluates_its_examples(name, tmp_path):
+    """Each bundled scheme loads by name, its id is its name, and its examples evaluate
+    without a read error (exit 0), with at least three star levels among them."""
+    scheme = api.load(name)
+    assert scheme.id == name and scheme.locale == "zh-CN"
+    examples = Path(__file__).resolve().parents[1] / "examples" / name.removesuffix("-quota")
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "civscore", "evaluate", name, str(examples), "-f", "json",
+                           "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert 8 <= len(results) <= 16
+    assert len({r["stars"] for r in results if not r["vetoed"]}) >= 3
+    assert any(r["vetoed"] for r in results)
 
 
 def test_unknown_bundled_name_suggests_one():

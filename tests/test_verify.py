@@ -140,7 +140,8 @@ def test_unreadable(work, capsys):
 
 def test_bundled_scheme_and_by_group(tmp_path, capsys):
     out = tmp_path / "g.json"
-    assert main(["evaluate", "civilized-unit", str(EXAMPLES), "--by-group", "-f", "json", "-o", str(out)]) == 0
+    bundled_examples = ROOT / "examples" / "civilized-unit"
+    assert main(["evaluate", "civilized-unit", str(bundled_examples), "--by-group", "-f", "json", "-o", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["provenance"]["criteria"] == "civilized-unit" and doc["provenance"]["by_group"] is True
     report = verify(out)
