@@ -15,9 +15,10 @@ total reaches, so stars = criteria met. A town household marks 科技兴农星
   zhao-gang       6          60        60      6   六星级文明户（铜牌）   6
   sun-li          5          50        50      5   五星级文明户（铜牌）   7
   zhou-qiang      3          30        30      3   三星户（未达挂牌标准） 8
-  chen-ming       8          80        80      0   —                    —   veto: sanction within a year
   wang-fang       10         100       100     0   —                    —   veto: member in prison
-"""
+  chen-ming       8          80        80      0   —                    —   veto: sanction within a year
+
+Vetoed households are listed last, by total."""
 from __future__ import annotations
 
 import json
@@ -52,11 +53,11 @@ EXPECTED = {
                    total=50.0, stars=5, label="五星级文明户（铜牌）", rank=7),
     "zhou-qiang": dict(items=unmet("collective", "technology", "prosperity", "education", "customs", "solidarity",
                                    "volunteer"), base=30, total=30.0, stars=3, label="三星户（未达挂牌标准）", rank=8),
+    "wang-fang": dict(vetoes=["veto.in_prison"], base=100, total=100.0, stars=0, label=None, rank=None),
     "chen-ming": dict(items=unmet("law", "collective"), vetoes=["veto.sanction"], base=80, total=80.0, stars=0,
                       label=None, rank=None),
-    "wang-fang": dict(vetoes=["veto.in_prison"], base=100, total=100.0, stars=0, label=None, rank=None),
 }
-ORDER = list(EXPECTED)
+ORDER = list(EXPECTED)      # listing order: ranked by rank (shared rank by id), then vetoed units by total
 
 
 @pytest.fixture(scope="module")
