@@ -8,13 +8,14 @@ plugin errors. Every error is one line on stderr, never a traceback
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
 import traceback
 from dataclasses import replace
 from importlib import metadata
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from tabulate import tabulate
 
@@ -30,18 +31,33 @@ from .reports import history as history_reports
 from .template import template
 from .verify import verify
 
-FORMATS_HELP = "output format: table (default), markdown, json, csv, html, xlsx (needs --output), or one a plugin adds"
+#: what evaluate and check write; plugins may add more
+EVALUATE_FORMATS = ("table", "markdown", "json", "csv", "html", "xlsx")
 
 
-def _common(p: argparse.ArgumentParser, formats: bool = True) -> None:
-    g = p.add_argument_group("plugins")
+def _common(p: argparse.ArgumentParser, formats: Sequence[str] = (), replaces: bool = False) -> None:
+    """The plugin options of every command, and ``--format``/``--output`` where it writes a report."""
+    g = p.add_argument_group(_("plugins"))
     g.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
-                   help="load module NAME as a plugin; -p no:NAME blocks plugin NAME")
-    g.add_argument("--plugins-dir", metavar="DIR", help="load every *.py in DIR as a plugin")
-    g.add_argument("--strict-plugins", action="store_true", help="a plugin that fails to load is fatal (exit 2)")
+                   help=_("load module NAME as a plugin; -p no:NAME blocks plugin NAME"))
+    g.add_argument("--plugins-dir", metavar="DIR", help=_("load every *.py in DIR as a plugin"))
+    g.add_argument("--strict-plugins", action="store_true", help=_("a plugin that fails to load is fatal (exit 2)"))
     if formats:
-        p.add_argument("--format", "-f", default="table", help=FORMATS_HELP)
-        p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+        listed = ", ".join(f"{f} ({_('needs --output')})" if f == "xlsx" else f for f in formats)
+        more = _(", or one a plugin adds") if "xlsx" in formats else ""
+        p.add_argument("--format", "-f", default="table", metavar="FORMAT",
+                       help=_("output format: {formats}{more}; default table").format(formats=listed, more=more))
+        p.add_argument("--output", "-o", metavar="FILE",
+                       help=_("write the report to FILE instead of stdout; FILE is replaced atomically, "
+                              "never left half-written") if replaces else None)
+        if "csv" in formats:
+            _encoding_arg(p)
+
+
+def _encoding_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", choices=("utf-8-sig", "utf-8", "gb18030"), default=None,
+                   help=_("encoding of a CSV written to --output: utf-8-sig (UTF-8 with the byte-order mark "
+                          "Excel needs; the default), utf-8 or gb18030; CSV on stdout is plain UTF-8"))
 
 
 def _positive(text: str) -> int:
@@ -65,53 +81,83 @@ def _strict_arg(p: argparse.ArgumentParser) -> None:
                    help=_("a data key the scheme does not read is an error (exit 1), not a warning"))
 
 
+def _command(sub: Any, name: str, help_text: str, examples: Sequence[str]) -> argparse.ArgumentParser:
+    """A subcommand whose help ends with examples of its use."""
+    epilog = _("examples:") + "\n" + "\n".join("  " + line for line in examples)
+    return sub.add_parser(name, help=help_text, description=help_text, epilog=epilog,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _criteria_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("criteria", metavar="CRITERIA", help=_("a criteria file (.toml), or the name of a bundled scheme"))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="civscore", description="Score, rate and rank units against assessment criteria.")
+    parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("evaluate", help="score, rate and rank every unit")
-    p.add_argument("criteria", help="criteria file, or the name of a bundled scheme")
-    p.add_argument("submissions", nargs="+", help="submission files or directories")
-    p.add_argument("--by-group", action="store_true", help="rank and rate each unit.group separately")
+    p = _command(sub, "evaluate", _("score, rate and rank every unit"), [
+        "civscore evaluate civilized-unit examples/civilized-unit",
+        "civscore evaluate civilized-unit units.csv -f csv -o ranking.csv",
+        "civscore evaluate civilized-unit examples/civilized-unit -f html -o report.html"])
+    _criteria_arg(p)
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help=_("submission files (TOML, JSON, CSV, XLSX) or directories of them"))
+    p.add_argument("--by-group", action="store_true", help=_("rank and rate each unit.group separately"))
     p.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N",
-                   help="worker processes for reading files and scoring (same results; helps from ~50k units)")
+                   help=_("worker processes for reading files and scoring (same results; helps from ~50k units)"))
     p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress line on stderr (it shows only on a terminal, for runs over a second)")
+                   help=_("no progress line on stderr (it shows only on a terminal, for runs over a second)"))
     _history_args(p)
     _strict_arg(p)
-    p.add_argument("--replace", action="store_true", help="record the period again although FILE holds it (with --history)")
-    _common(p)
-    p = sub.add_parser("check", help="one unit's self-check: lost points, missing data, the next star")
-    p.add_argument("criteria")
-    p.add_argument("submission")
-    p.add_argument("--target", type=int, metavar="STARS", help="exit 1 unless the unit reaches STARS stars")
-    p.add_argument("--unit", metavar="ID", help="the unit to check when the file holds several")
+    p.add_argument("--replace", action="store_true", help=_("record the period again although FILE holds it (with --history)"))
+    _common(p, formats=EVALUATE_FORMATS, replaces=True)
+    p = _command(sub, "check", _("one unit's self-check: lost points, missing data, the next star"), [
+        "civscore check civilized-unit my-unit.toml",
+        "civscore check civilized-unit my-unit.toml --target 4",
+        "civscore check civilized-unit units.xlsx --unit city-tax -f html -o check.html"])
+    _criteria_arg(p)
+    p.add_argument("submission", metavar="SUBMISSION", help=_("the unit's submission file (a CSV or XLSX of several needs --unit)"))
+    p.add_argument("--target", type=int, metavar="STARS", help=_("exit 1 unless the unit reaches STARS stars"))
+    p.add_argument("--unit", metavar="ID", help=_("the unit to check when the file holds several"))
     _history_args(p)
     _strict_arg(p)
+    _common(p, formats=EVALUATE_FORMATS, replaces=True)
+    p = _command(sub, "validate", _("validate a criteria file"), [
+        "civscore validate my-scheme.toml", "civscore validate civilized-unit"])
+    _criteria_arg(p)
     _common(p)
-    p = sub.add_parser("validate", help="validate a criteria file")
-    p.add_argument("criteria")
-    _common(p, formats=False)
-    p = sub.add_parser("explain", help="the rubric: every criterion, points, scorer, params, method")
-    p.add_argument("criteria")
+    p = _command(sub, "explain", _("the rubric: every criterion, points, scorer, params, method"), [
+        "civscore explain civilized-unit", "civscore explain civilized-unit -f markdown -o rubric.md"])
+    _criteria_arg(p)
+    _common(p, formats=explain.FORMATS, replaces=True)
+    p = _command(sub, "plugins", _("installed plugins and what they provide"), [
+        "civscore plugins", "civscore plugins -f json"])
+    _common(p, formats=("table", "markdown", "json"), replaces=True)
+    p = _command(sub, "init", _("a blank submission template for a scheme (toml, csv or xlsx)"), [
+        "civscore init civilized-unit -o my-unit.toml",
+        "civscore init civilized-unit -f xlsx -o template.xlsx"])
+    _criteria_arg(p)
+    p.add_argument("--format", "-f", default="toml", choices=("toml", "csv", "xlsx"), help=_("template format (default toml)"))
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help=_("write the template to FILE (xlsx needs it); an existing FILE is kept unless --force is given, "
+                          "since it may have been filled in by hand"))
+    p.add_argument("--force", action="store_true", help=_("overwrite FILE if it exists"))
     _common(p)
-    p = sub.add_parser("plugins", help="installed plugins and what they provide")
+    p = _command(sub, "history", _("each unit's periods in a history file: totals, earned and awarded stars, vetoes"), [
+        "civscore history history.sqlite", "civscore history history.sqlite --unit city-tax -f html -o city-tax.html"])
+    p.add_argument("file", metavar="FILE", help=_("a history file written by evaluate --history"))
+    p.add_argument("--unit", metavar="ID", help=_("one unit only"))
+    p.add_argument("--format", "-f", default="table", choices=("table", "json", "csv", "html"),
+                   help=_("output format: table (default), json, csv or html"))
+    p.add_argument("--output", "-o", metavar="FILE", help=_("write the report to FILE instead of stdout (replaced atomically)"))
+    _encoding_arg(p)
+    p = _command(sub, "verify", _("re-run an evaluation from a JSON result's recorded inputs and compare every figure"), [
+        "civscore evaluate civilized-unit examples/civilized-unit -f json -o results.json",
+        "civscore verify results.json"])
+    p.add_argument("results", metavar="RESULTS.json", help=_("the JSON written by evaluate --format json"))
+    p.add_argument("--format", "-f", default="table", choices=("table", "json"), help=_("output format: table (default) or json"))
     _common(p)
-    p = sub.add_parser("init", help="a blank submission template for a scheme (toml, csv or xlsx)")
-    p.add_argument("criteria")
-    p.add_argument("--format", "-f", default="toml", choices=("toml", "csv", "xlsx"), help="template format (default toml)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the template to FILE (xlsx needs it)")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    _common(p, formats=False)
-    p = sub.add_parser("history", help="each unit's periods in a history file: totals, earned and awarded stars, vetoes")
-    p.add_argument("file", metavar="FILE", help="a history file written by evaluate --history")
-    p.add_argument("--unit", metavar="ID", help="one unit only")
-    p.add_argument("--format", "-f", default="table", help="table (default), json, csv or html")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    p = sub.add_parser("verify", help="re-run an evaluation from a JSON result's recorded inputs and compare every figure")
-    p.add_argument("results", metavar="RESULTS.json")
-    p.add_argument("--format", "-f", default="table", choices=("table", "json"))
-    _common(p, formats=False)
     return parser
 
 
@@ -147,13 +193,45 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 3
 
 
-def write_output(path, content) -> None:
-    """``--output``, written atomically; a folder that cannot be created or
-    written, or a full disk, is the user's to fix (exit 2), not an internal error."""
+def write_output(path, content, encoding: str = "utf-8") -> None:
+    """``--output``, written atomically in ``encoding``; a missing or unwritable
+    folder, or a full disk, is the user's to fix (exit 2), not an internal error."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(_("--output {path}: the folder {folder} does not exist; create it first (nothing was written)")
+                         .format(path=path, folder=folder))
     try:
-        write_atomic(path, content)
+        write_atomic(path, _encoded(content, encoding))
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write the report: {exc.strerror or exc}; nothing was written") from None
+
+
+def _encoded(content, encoding: str):
+    """Text (one string or pieces) as bytes in ``encoding``; ``utf-8-sig`` puts the
+    byte-order mark Excel on Chinese Windows needs once, before everything. Bytes pass as they are."""
+    if isinstance(content, bytes) or encoding == "utf-8":
+        return content
+    pieces = [content] if isinstance(content, str) else content
+    if encoding == "utf-8-sig":
+        return _with_bom(pieces)
+    return (piece.encode(encoding) if isinstance(piece, str) else piece for piece in pieces)
+
+
+def _with_bom(pieces):
+    yield codecs.BOM_UTF8
+    first = True
+    for piece in pieces:
+        if isinstance(piece, str):
+            piece = (piece.lstrip("\ufeff") if first else piece).encode("utf-8")  # a piece with its own mark gets one, not two
+        first = False
+        yield piece
+
+
+def _file_encoding(args) -> str:
+    """CSV written to a file: the --encoding asked for (UTF-8 with BOM by default); everything else UTF-8."""
+    if args.format != "csv":
+        return "utf-8"
+    return getattr(args, "encoding", None) or "utf-8-sig"
 
 
 def _err(line: str) -> None:
@@ -177,7 +255,7 @@ def _writer(pm: PluginManager, args):
 def _emit(content: str | bytes, args) -> None:
     """Write to --output (atomically), else to stdout; bytes need --output."""
     if args.output:
-        write_output(args.output, content)
+        write_output(args.output, content, _file_encoding(args))
     elif isinstance(content, bytes):
         raise UsageError(f"--format {args.format} writes a binary file; give --output FILE")
     else:
@@ -194,6 +272,11 @@ def cmd_evaluate(args) -> int:
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
+    if not subs.units and args.output:   # nothing to report: no file is written (a previous report stays as it was)
+        bar.close()
+        for e in subs.errors:   # each says which file could not be read
+            _err(f"error: {e}")
+        return 1
     unknown_keys = _data_keys(scheme, subs.units, args.strict)
     period = ""
     if args.history:
@@ -209,7 +292,7 @@ def cmd_evaluate(args) -> int:
         bar.phase("writing the report")
         with gc_paused():
             if args.output:
-                write_output(args.output, writer.evaluation_chunks(ev))
+                write_output(args.output, writer.evaluation_chunks(ev), _file_encoding(args))
             else:
                 bar.close()
                 _emit(writer.evaluation(ev), args)

@@ -281,9 +281,10 @@ def test_evaluate_formats_and_output(files, capsys, tmp_path, fmt):
     code, out, _ = cli(capsys, "evaluate", crit, subs, "--format", fmt)
     assert code == 0 and out
     target = tmp_path / "out" / f"report.{fmt}"
+    target.parent.mkdir()   # --output never creates folders
     code, out2, _ = cli(capsys, "evaluate", crit, subs, "--format", fmt, "--output", target)
     assert code == 0 and out2 == ""
-    assert target.read_text(encoding="utf-8") == out
+    assert target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out   # CSV files carry a BOM
     if fmt == "markdown":
         assert out.startswith("## ")
         assert any(ln.startswith("|") and "| alpha " in ln and "★★★★★" in ln for ln in out.splitlines())
@@ -305,7 +306,7 @@ def test_check_formats_and_output(files, capsys, tmp_path, fmt):
     target = tmp_path / f"check.{fmt}"
     code, out2, _ = cli(capsys, "check", crit, subs / "beta.toml", "--format", fmt, "-o", target)
     assert code == 0 and out2 == ""
-    assert target.read_text(encoding="utf-8") == out
+    assert target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out   # CSV files carry a BOM
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
@@ -320,7 +321,7 @@ def test_explain_formats_and_output(files, capsys, tmp_path, fmt):
         assert doc["scheme"]["id"] == "cli-test"
     target = tmp_path / f"explain.{fmt}"
     code, out2, _ = cli(capsys, "explain", crit, "--format", fmt, "--output", target)
-    assert code == 0 and out2 == "" and target.read_text(encoding="utf-8") == out
+    assert code == 0 and out2 == "" and target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out
 
 
 # -- the JSON document ---------------------------------------------------------------------------------------
