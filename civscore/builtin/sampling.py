@@ -64,14 +64,13 @@ def _linear_reason(params: Any) -> Optional[str]:
 
 
 def _freeze(value: Any) -> Any:
-    """A hashable stand-in for a value, telling ``True`` from ``1`` and a list from a table."""
-    if isinstance(value, dict):
-        return ("d", tuple((str(k), _freeze(v)) for k, v in value.items()))
+    """A hashable stand-in for a value, telling ``True`` from ``1`` and a list from a table.
+    A nested list or table inside makes it unhashable (``TypeError`` when used as a key)."""
     if isinstance(value, (list, tuple)):
-        return ("l", tuple(_freeze(v) for v in value))
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return (type(value).__name__, value)
-    raise TypeError(type(value).__name__)
+        return ("l", tuple(value), tuple(map(type, value)))
+    if isinstance(value, dict):
+        return ("d", tuple(value.items()), tuple(map(type, value.values())))
+    return (type(value), value)
 
 
 class TableScorer(ValueScorer):
