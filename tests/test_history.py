@@ -586,3 +586,52 @@ def test_two_runs_at_once_both_land_one_after_the_other(tmp_path):
     with history.History.open(db, readonly=True) as store:
         assert store.periods() == ["2025", "2026"]
         assert [r["status"] for r in store.runs() if r["period"] == "2026"] == ["replaced", "current"]
+
+
+def test_history_html_charts_each_units_stars_and_escapes_names(tmp_path, capsys):
+    crit = scheme(tmp_path, "max_rise = 1")
+    subs = tmp_path / "evil.csv"
+    for period, score, veto in (("2023", 95, ""), ("2024", 95, "yes"), ("2026", 95, "")):
+        subs.write_text(f"unit.id,unit.name,score,accident\nx,<script>alert(1)</script>,{score},{veto}\n"
+                        f"y,Y,70,\n", encoding="utf-8")
+        assert main(["evaluate", str(crit), str(subs), "--history", str(tmp_path / "h.db"), "--period", period,
+                     "-o", str(tmp_path / "r.txt")]) == 0
+    out = tmp_path / "h.html"
+    assert main(["history", str(tmp_path / "h.db"), "-f", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("<svg class=\"chart history\"") == 2          # one chart a unit
+    # x: 5 ★ (no start_max), vetoed 0 ★, then 1 ★ (max_rise from 0): one line over three periods, a veto mark
+    x_chart = page[page.index("hist-unit"):page.index("</svg>")]
+    assert x_chart.count("<polyline") == 1 and x_chart.count('class="awarded"') == 3 and "✕" in x_chart
+    assert x_chart.count('class="earned"') == 1                       # 2026: earned 5, awarded 1
+
+
+def test_evaluate_html_shows_the_history_reasons(tmp_path):
+    crit = scheme(tmp_path, "max_rise = 1")
+    run(tmp_path, crit, "2024", {"u": 55})
+    subs = units_csv(tmp_path, "u.csv", {"u": 95})
+    out = tmp_path / "r.html"
+    assert main(["evaluate", str(crit), str(subs), "--history", str(tmp_path / "h.db"), "--period", "2025",
+                 "-f", "html", "-o", str(out)]) == 0
+    assert "max_rise: 1 → at most 2" in out.read_text(encoding="utf-8")
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "history.md"
+
+
+def test_the_worked_example_of_docs_history_md_is_true(tmp_path, monkeypatch, capsys):
+    import re
+    text = DOC.read_text(encoding="utf-8")
+    for name, body in re.findall(r"<!-- file: (\S+) -->\n```\w*\n(.*?)^```", text, re.S | re.M):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for year in ("2023", "2024", "2025"):
+        assert main(["evaluate", "scheme.toml", f"{year}.csv", "--history", "history.db", "-o", f"{year}.txt"]) == 0
+    capsys.readouterr()
+    (command, shown), = re.findall(r"<!-- output: (.*?) -->\n```\n(.*?)^```", text, re.S | re.M)
+    assert main(command.split()[1:]) == 0
+    assert capsys.readouterr().out == shown
+    assert main(["check", "scheme.toml", "school.toml", "--history", "history.db", "--target", "5"]) == 1
+    assert capsys.readouterr().out.endswith(
+        "History: last period (2025) 3 ★, at most 4 ★ this period; earned 5 ★, awarded 4 ★\nTarget 5 ★: NOT met\n")

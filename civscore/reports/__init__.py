@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..assessors import unit_extension
+from ..contracts.i18n import _
 from ..contracts.writers import Writer
 from ..plugins import civscore_version
 from ..rating import obstacles
@@ -113,14 +114,20 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
         # ratios and points over what applies to the unit (SPEC §7.1); a category where nothing applies meets every floor
         cats = {c.id: (c.title, ev.available(c.id, i)) for c in scheme.categories}
         applies = {cid: r for cid, r in ev.ratios(i).items() if r is not None}
-        level = scheme.rating_method.next_level(above, result["total"], applies, cats, scheme.levels)
+        # with SPEC §8's weights the rating compares the cycle total (check --history says what caps the stars)
+        score = result.get("cycle_total", result["total"])
+        level = scheme.rating_method.next_level(above, score, applies, cats, scheme.levels)
         if level is None:
             return None
         out = level.to_dict()
+        if "cycle_total" in result and out.get("points_needed"):
+            said = _("the points are on the cycle total ({cycle}), this period's share weighted with the earlier ones").format(
+                cycle=fmt(result["cycle_total"]))
+            out["note"] = f"{out['note']}; {said}" if out.get("note") else said
         if floors:   # only then: a v1 scheme's check document keeps its shape
             out.update(obstacles(scheme, level.stars, ratios, {cid: ev.available(cid, i) for cid in floors}))
         return out
-    nxt = None if result["vetoed"] else level_needs(result["stars"])
+    nxt = None if result["vetoed"] else level_needs(result.get("earned_stars", result["stars"]))
     doc["next_level"] = nxt
     if scheme.has_na:   # SPEC §7.1: only then, so a v1 scheme's check keeps its shape
         doc["na"] = na_doc(ev, i)

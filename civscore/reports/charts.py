@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-__all__ = ["star_chart", "histogram", "category_bars", "ticks"]
+__all__ = ["star_chart", "histogram", "category_bars", "ticks", "stars_over_periods"]
 
 
 def ticks(peak: float) -> list[int]:
@@ -88,3 +88,44 @@ def category_bars(rows: Sequence[tuple[str, float, float]], label: str,
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def stars_over_periods(periods: Sequence[str], records: Sequence[dict[str, Any]], max_stars: int,
+                       label: str) -> dict[str, Any]:
+    """One unit's stars over the file's periods (SPEC §8): awarded stars as a
+    line (broken where the unit has no record), earned stars as dots where the
+    history lowered them, vetoed periods marked. ``records`` carry ``period``,
+    ``stars``, ``earned_stars`` and ``vetoed``."""
+    step, left, top, bottom, right = 64, 30, 12, 30, 16
+    top_stars = max([max_stars, 1] + [int(r["earned_stars"] or 0) for r in records])
+    plot_h = 16 * top_stars
+    height = top + plot_h + bottom
+    width = left + max(len(periods), 1) * step + right
+    x_of = {p: left + step / 2 + k * step for k, p in enumerate(periods)}
+
+    def y(stars: float) -> float:
+        return top + plot_h - plot_h * stars / top_stars
+    lines: list[list[tuple[float, float]]] = []
+    points, earned, vetoes = [], [], []
+    prev_index = None
+    index = {p: k for k, p in enumerate(periods)}
+    for r in records:
+        k = index.get(r["period"])
+        if k is None:
+            continue
+        pt = (x_of[r["period"]], y(r["stars"]))
+        if prev_index is None or k != prev_index + 1:
+            lines.append([])
+        lines[-1].append(pt)
+        prev_index = k
+        points.append({"x": pt[0], "y": pt[1], "title": f"{r['period']}: {r['stars']} ★"})
+        if r.get("earned_stars") is not None and r["earned_stars"] != r["stars"] and not r.get("vetoed"):
+            earned.append({"x": pt[0], "y": y(r["earned_stars"]), "title": f"{r['period']}: {r['earned_stars']} ★"})
+        if r.get("vetoed"):
+            vetoes.append({"x": pt[0], "y": pt[1]})
+    grid = [{"y": y(s), "tick": s} for s in range(0, top_stars + 1)]
+    return {"width": width, "height": height, "label": label, "cls": "chart history", "left": left,
+            "right": width - right, "base": y(0), "label_y": y(0) + 18, "grid": grid,
+            "periods": [{"x": x_of[p], "label": p} for p in periods],
+            "lines": [" ".join(f"{x:.1f},{yy:.1f}" for x, yy in line) for line in lines],
+            "points": points, "earned": earned, "vetoes": vetoes}

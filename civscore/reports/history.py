@@ -1,4 +1,4 @@
-"""``civscore history FILE``: each unit's periods, as SPEC §8 asks (table, json, csv)."""
+"""``civscore history FILE``: each unit's periods, as SPEC §8 asks (table, json, csv, html)."""
 from __future__ import annotations
 
 import csv
@@ -10,9 +10,10 @@ from tabulate import tabulate
 
 from ..contracts.i18n import _
 from ..history import History
+from .html import render_history
 from .text import pad_lines, printable
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "html")
 
 
 def history_doc(store: History, unit: Optional[str] = None) -> dict[str, Any]:
@@ -42,6 +43,8 @@ def render(doc: dict[str, Any], fmt: str) -> str:
         return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "csv":
         return _csv(doc)
+    if fmt == "html":
+        return render_history(doc)
     return _table(doc)
 
 

@@ -29,7 +29,10 @@ from .text import cap_text, gate_text, needs_text
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-__all__ = ["render_evaluation", "render_check", "render_explain", "json_for_script"]
+__all__ = ["render_evaluation", "render_check", "render_explain", "render_history", "json_for_script"]
+
+#: the most units one history page shows (a chart and a table each); --unit or CSV for the rest
+HISTORY_UNITS_SHOWN = 500
 
 STATUS_LABELS = {"ok": N_("正常"), "missing": N_("缺数据"), "invalid": N_("数据无效"), "error": N_("评分出错"),
                  "na": N_("免评")}
@@ -252,6 +255,7 @@ def _unit(scheme: _Scheme, result: Mapping[str, Any]) -> dict[str, Any]:
             "vetoes": [scheme.veto(v) for v in _as_list(result.get("vetoes"))],
             "disagreements": _disagreements(result), "items": _items(scheme, result.get("items") or {}),
             "scores": {c["id"]: cats.get(c["id"]) for c in scheme.categories},
+            "earned": result.get("earned_stars"), "history": _reasons(result.get("history")),
             "bars": [(str(c["title"]), _num(cats.get(c["id"])) or 0.0, c["points"]) for c in scheme.categories]}
 
 
@@ -475,6 +479,30 @@ def render_explain(title: str, headers: Sequence[str], rows: Sequence[Sequence[s
               for i, cell in enumerate(row)] for row in rows]
     return _environment().get_template("explain.html").render(
         title=title, headers=list(headers), rows=table, levels=levels)
+
+
+# --------------------------------------------------------------------------- history
+
+def render_history(doc: Mapping[str, Any]) -> str:
+    """``civscore history -f html``: each unit's periods, with a small chart of its stars over them."""
+    periods = [str(p.get("period")) for p in _as_list(doc.get("periods")) if isinstance(p, Mapping)]
+    units = [u for u in _as_list(doc.get("units")) if isinstance(u, Mapping)]
+    levels = [lv for run in _as_list(doc.get("runs")) if isinstance(run, Mapping) for lv in _as_list(run.get("levels"))
+              if isinstance(lv, Mapping)]
+    max_stars = max([int(_num(lv.get("stars")) or 0) for lv in levels] + [1])
+    shown = []
+    for u in units[:HISTORY_UNITS_SHOWN]:
+        records = [r for r in _as_list(u.get("records")) if isinstance(r, Mapping)]
+        label = _("{name}：各期间星级").format(name=u.get("name") or u.get("id"))
+        shown.append({"id": u.get("id"), "name": u.get("name"), "records": records,
+                      "chart": charts.stars_over_periods(periods, records, max_stars, label)})
+    hist = doc.get("history") or {}
+    header = {"title": _("动态管理档案"), "heading": _("方案 %(scheme)s 的历次测评") % {"scheme": hist.get("scheme")},
+              "id": hist.get("scheme"), "version": None, "sha256": None, "civscore": None, "plugins": [],
+              "extra": [{"key": _("期间"), "value": "、".join(periods) or "—"}]}
+    context = {"header": header, "periods": periods, "units": shown, "unit_count": len(units), "shown": len(shown),
+               "max_stars": max_stars}
+    return _render("history.html", context, title=_("{scheme} · 动态管理档案").format(scheme=hist.get("scheme")))
 
 
 # --------------------------------------------------------------------------- the page
