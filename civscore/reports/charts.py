@@ -7,7 +7,7 @@ the SVG was written in Python, so the charts look exactly as before.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 __all__ = ["star_chart", "histogram", "category_bars", "ticks", "stars_over_periods"]
 
@@ -90,7 +90,7 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def stars_over_periods(periods: Sequence[str], records: Sequence[dict[str, Any]], max_stars: int,
+def stars_over_periods(periods: Sequence[str], records: Sequence[Mapping[str, Any]], max_stars: int,
                        label: str) -> dict[str, Any]:
     """One unit's stars over the file's periods (SPEC §8): awarded stars as a
     line (broken where the unit has no record), earned stars as dots where the
