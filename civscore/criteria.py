@@ -443,6 +443,36 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     return scheme
 
 
+def declared_points(node: Any) -> float | None:
+    """The points a criterion declares in the file: a leaf's ``points``, a
+    group's ``points`` or else the sum of its children's; ``None`` when they
+    cannot be told (a missing or unreadable number). Lets the sums be checked
+    even where a criterion has other errors."""
+    if not isinstance(node, dict):
+        return None
+    points = node.get("points")
+    children = [v for k, v in node.items() if k not in RESERVED and isinstance(v, dict)]
+    inner = sum_declared(children) if children else None
+    if points is None:
+        return inner
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not math.isfinite(points) or points <= 0:
+        return None        # unreadable: reported where it stands, and no sum is built on it
+    if children and (inner is None or abs(inner - points) > EPS):
+        return None        # the group disagrees with its children: reported there, not again above
+    return float(points)
+
+
+def sum_declared(nodes: Any) -> float | None:
+    """The sum of :func:`declared_points`; ``None`` when any of them is unknown."""
+    total = 0.0
+    for node in nodes:
+        points = declared_points(node)
+        if points is None:
+            return None
+        total += points
+    return total
+
+
 def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
     """Pydantic's errors as ``key.path: message`` lines."""
     out = []
@@ -509,8 +539,10 @@ class _Builder:
         bonus, bonus_cap = self.extras("bonus")
         penalty, penalty_cap = self.extras("penalty")
         vetoes = self.vetoes()
-        if meta is not None and isinstance(crit, dict) and categories and len(categories) == len(crit):
-            total = sum(c.points for c in categories)
+        # the sum is checked even when a category has errors of its own, from the points it declares:
+        # all of a file's errors are listed at once, not one stage at a time
+        total = sum_declared(crit.values()) if isinstance(crit, dict) and crit else None
+        if meta is not None and total is not None:
             if abs(total - meta.full_marks) > EPS:
                 self.error("scheme.full_marks", f"is {_num(meta.full_marks)} but the categories add up to {_num(total)}")
         self.duplicates(categories, bonus + penalty, vetoes)
@@ -609,11 +641,11 @@ class _Builder:
                     del own[key]
             model = self.model(GroupModel, own, path)
             built = [self.node(v, ids + [k], leaves, category, depth + 1) for k, v in children.items()]
-            if model is None or any(b is None for b in built):
-                return None
-            total = sum(b.points for b in built if b is not None)
-            if model.points is not None and abs(model.points - total) > EPS:
+            total = sum_declared(children.values())
+            if model is not None and model.points is not None and total is not None and abs(model.points - total) > EPS:
                 self.error(f"{path}.points", f"is {_num(model.points)} but its children add up to {_num(total)}")
+                return None
+            if model is None or any(b is None for b in built):
                 return None
             return Group(cid, model.title, model.points if model.points is not None else total, built,
                          model.method, model.hint, model.description)

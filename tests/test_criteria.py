@@ -631,3 +631,42 @@ params = { per = 2 }
     import json
     result = json.loads(proc.stdout)["results"][0]
     assert result["penalty"] == 4.0 and result["total"] == 6.0   # the trap, as the warning says: 10 − 4
+
+
+def test_every_error_at_once_even_across_stages(tmp_path, capsys):
+    """A wrong full_marks beside an unknown scorer and bad params: all three are
+    listed in one run (the sums are checked from the points the file declares)."""
+    path = tmp_path / "staged.toml"
+    path.write_text(GOOD_HEADER_FOR_STAGES + '''
+[criteria.a]
+title = "A"
+[criteria.a.x]
+title = "X"
+points = 10
+scorer = "bolean"
+[criteria.a.y]
+title = "Y"
+points = 10
+scorer = "linear"
+params = { zero_at = 0, full_at = "x" }
+[criteria.b]
+title = "B"
+points = 20
+scorer = "boolean"
+''', encoding="utf-8")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert [line.split(": ")[1] for line in err] == ["criteria.a.x.scorer", "criteria.a.y.params.full_at", "scheme.full_marks"]
+    assert err[-1].endswith("scheme.full_marks: is 50 but the categories add up to 40")
+
+
+GOOD_HEADER_FOR_STAGES = '''format = "civscore/1"
+[scheme]
+id = "staged"
+title = "S"
+version = "1"
+full_marks = 50
+[rating]
+levels = [{ stars = 1, min_score = 0 }]
+'''
