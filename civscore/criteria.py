@@ -647,6 +647,7 @@ class _Builder:
                 return None
             if model is None or any(b is None for b in built):
                 return None
+            total = sum(b.points for b in built if b is not None)
             return Group(cid, model.title, model.points if model.points is not None else total, built,
                          model.method, model.hint, model.description)
         if "scorer" not in own:

@@ -657,7 +657,7 @@ scorer = "boolean"
     code = main(["validate", str(path)])
     err = capsys.readouterr().err.splitlines()
     assert code == 2
-    assert [line.split(": ")[1] for line in err] == ["criteria.a.x.scorer", "criteria.a.y.params.full_at", "scheme.full_marks"]
+    assert [line.split(": ")[2] for line in err] == ["criteria.a.x.scorer", "criteria.a.y.params.full_at", "scheme.full_marks"]
     assert err[-1].endswith("scheme.full_marks: is 50 but the categories add up to 40")
 
 
