@@ -310,3 +310,9 @@ def test_survey_fraction_stays_in_0_1(counts, weights, scoring, min_responses):
         assert 0.0 <= out.fraction <= 1.0
         if out.status == "ok":
             assert out.reasons[0].startswith("rate ")
+
+
+def test_survey_options_are_read_as_nfkc_text_on_both_sides():
+    # the scheme writes full-width brackets, the cell ASCII ones and a full-width colon: the same option
+    got = item("survey", {"weights": {"满意（含基本满意）": 1, "不满意": 0}}, "满意(含基本满意)：9;不满意:1")
+    assert (got["status"], got["points"], got["reasons"]) == ("ok", 9.0, ["rate 90% (n=10)"])

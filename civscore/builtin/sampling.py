@@ -16,8 +16,8 @@ from pydantic import Field, field_validator, model_validator
 
 from ..contracts.i18n import _
 from ..contracts.scoring import STATUSES, Batch, Outcome, Params, Scorer, ValueScorer, distinct
-from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, to_bool, to_list, to_number,
-                                to_table)
+from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, normalize, to_bool, to_list,
+                                to_number, to_table)
 
 EPS = 1e-9
 MOST_NAMED = 10         # failing points named in a reason; the rest are counted
@@ -164,8 +164,11 @@ class Sample(TableScorer):
             score = _("{per} points lost per failing point").format(per=fmt(params.per_fail))
         else:
             score = _("points follow the pass rate")
-        return _("sampled points: {each}, as point:result;point:result (e.g. 人民路:3.2;解放路:6.1) or a list "
-                 "3.2;6.1; {score}; at least {n} point(s)").format(each=each, score=score, n=params.min_points)
+        booleans = params.max is None and params.min is None
+        table, listed = ("人民路:是;解放路:否", "是;否") if booleans else ("人民路:3.2;解放路:6.1", "3.2;6.1")
+        return _("sampled points: {each}, as point:result;point:result (e.g. {table}) or a list "
+                 "{listed}; {score}; at least {n} point(s)").format(each=each, table=table, listed=listed, score=score,
+                                                                    n=params.min_points)
 
     def _passes(self, raw: Any, params) -> tuple[bool, str]:
         """Whether one point passes, and its result as shown in a reason."""
@@ -231,6 +234,11 @@ class Survey(TableScorer):
     class Params(Params):
         weights: dict[str, float] = Field(min_length=1)
         ignore: list[str] = []
+
+        @field_validator("ignore")
+        @classmethod
+        def _ignore(cls, ignore):
+            return [normalize(o) for o in ignore]
         min_responses: int = Field(default=1, ge=1, strict=True)
         bands: Optional[list[tuple[float, float]]] = Field(default=None, min_length=1)
         better: Literal["higher", "lower"] = "higher"
@@ -258,7 +266,7 @@ class Survey(TableScorer):
                 if not (math.isfinite(weight) and 0 <= weight <= 1):
                     raise ValueError(_("{option!r} has weight {weight}; weights are from 0 to 1").format(
                         option=option, weight=fmt(weight)))
-            return {k.strip(): v for k, v in weights.items()}
+            return {normalize(k): v for k, v in weights.items()}   # as a unit's options are read (NFKC)
 
         @field_validator("bands")
         @classmethod
