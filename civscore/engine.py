@@ -91,6 +91,7 @@ class Evaluation:
         self.na_points = np.zeros(n)             # A of SPEC §7.1: points of the unit's not-applicable leaves
         #: per ``unit = "%"`` leaf: which units gave a plain value in (0, 1], probably on the wrong scale
         self.scale_suspects: dict[str, np.ndarray] = {}
+        self._scale_codes: dict[str, np.ndarray] = {}   # per unit="%" leaf: 0, 1 plain value in (0, 1], 2 above 1
         self._under = _leaves_under(scheme)
         self.complete = np.ones(n, dtype=bool)
         self.vetoes: list[list[str]] = [[] for _ in range(n)]
@@ -165,6 +166,8 @@ class Evaluation:
         for leaf in self.scheme.items:
             self.points[leaf.id] = np.concatenate([p[0][leaf.id][0] for p in parts])
             self.status[leaf.id] = np.concatenate([p[0][leaf.id][1] for p in parts])
+            if leaf.unit is not None:
+                self._scale_codes[leaf.id] = np.concatenate([p[0][leaf.id][3] for p in parts])
             if self.keep_reasons:
                 self.reasons[leaf.id] = [r for p in parts for r in p[0][leaf.id][2]]
             self.complete &= self.status[leaf.id] != ERROR
@@ -173,13 +176,11 @@ class Evaluation:
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
         values = self.column(leaf.input)
-        na = _na_mask(values) if leaf.na else None
-        if na is not None and not na.any():
-            na = None
-        if leaf.unit == "%":
-            values = _on_percent_scale(values)
-        if na is not None:   # not applicable: never scored
-            values = [None if m else v for v, m in zip(values, na.tolist())]
+        na = None
+        if leaf.na or leaf.unit is not None:
+            values, na, scale = _prepare(leaf, values)
+            if scale is not None:
+                self._scale_codes[leaf.id] = scale
         fractions, status, reasons = self._contained(leaf, values, datas)
         if na is not None:
             status = np.where(na, NA, status).astype(np.uint8)
@@ -445,9 +446,10 @@ class Evaluation:
         written for a percentage (0.96 for 96 %): note which units gave one
         (``check`` warns), and warn when others gave values above 1."""
         for leaf in self.scheme.items:
-            if leaf.unit != "%":
+            codes = self._scale_codes.get(leaf.id)
+            if codes is None:
                 continue
-            suspect, above = _scale_columns(self.column(leaf.input))
+            suspect, above = codes == 1, codes == 2
             self.scale_suspects[leaf.id] = suspect
             if suspect.any() and above.any():
                 first = int(np.flatnonzero(suspect)[0])
@@ -556,7 +558,8 @@ def _score_slice(bounds: tuple[int, int]):
     out = {}
     for leaf in parent.scheme.items:
         part._score_leaf(leaf, datas)
-        out[leaf.id] = (part.points[leaf.id], part.status[leaf.id], part.reasons.get(leaf.id, []))
+        out[leaf.id] = (part.points[leaf.id], part.status[leaf.id], part.reasons.get(leaf.id, []),
+                        part._scale_codes.get(leaf.id))
     return out, part.failures
 
 
@@ -619,15 +622,6 @@ def _sum_points(ev: "Evaluation", leaves: list[Leaf]) -> np.ndarray:
     return score
 
 
-def _na_mask(values: list) -> np.ndarray:
-    """Which values are one of the not-applicable words (SPEC §7.1)."""
-    found = distinct(values)
-    if found is None:
-        return np.fromiter((is_na_word(v) for v in values), dtype=bool, count=len(values))
-    keys, idx = found
-    return np.array([is_na_word(k) for k in keys], dtype=bool).reshape(len(keys))[idx]
-
-
 def _refuse_na_words(values: list, status: np.ndarray, reasons: Any) -> Any:
     """A not-applicable word on a leaf without ``na = true`` that its scorer could not read:
     the reason says the item may not be marked not applicable (SPEC §7.1)."""
@@ -642,38 +636,42 @@ def _refuse_na_words(values: list, status: np.ndarray, reasons: Any) -> Any:
     return reasons
 
 
-def _on_percent_scale(values: list) -> list:
-    """A ``unit = "%"`` leaf's values on the 0–100 scale, each distinct value converted once."""
+def _prepare(leaf: Leaf, values: list) -> tuple[list, Optional[np.ndarray], Optional[np.ndarray]]:
+    """SPEC §7 on one leaf's column, each distinct value looked at once: the values
+    to score (``None`` where the unit marked an ``na`` leaf not applicable; on the
+    0–100 scale for ``unit = "%"``), the not-applicable mask (None when no unit
+    marked it), and for ``unit = "%"`` each unit's scale code: 1 a plain value in
+    (0, 1] (probably a fraction written for a percentage), 2 a value above 1, else 0."""
     found = distinct(values)
-    if found is None:
-        return [on_percent_scale(v) for v in values]
-    keys, idx = found
-    converted = [on_percent_scale(k) for k in keys]
-    if all(c is k for c, k in zip(converted, keys)):
-        return values
-    return [converted[j] for j in idx.tolist()]
+    keys, idx = found if found is not None else (values, None)
+    na = scale = None
+    if leaf.na:
+        flags = np.array([is_na_word(k) for k in keys], dtype=bool).reshape(len(keys))
+        if flags.any():
+            na = flags if idx is None else flags[idx]
+    if leaf.unit == "%":
+        converted = [on_percent_scale(k) for k in keys]
+        codes = np.array([_scale_code(k, c) for k, c in zip(keys, converted)], dtype=np.uint8).reshape(len(keys))
+        scale = codes if idx is None else codes[idx]
+        if any(c is not k for c, k in zip(converted, keys)):
+            values = converted if idx is None else [converted[j] for j in idx.tolist()]
+    if na is not None:   # not applicable: never scored
+        values = list(values)
+        for i in np.flatnonzero(na).tolist():
+            values[i] = None
+    return values, na, scale
 
 
-def _scale_columns(values: list) -> tuple[np.ndarray, np.ndarray]:
-    """(plain values in (0, 1], values above 1) of a ``unit = "%"`` leaf's column; a value
-    written as a percentage counts as its 0–100 reading."""
-    def kind(v: Any) -> int:
-        if is_missing(v) or is_na_word(v):
-            return 0
-        try:
-            number = to_number(on_percent_scale(v))
-        except ValueInvalid:
-            return 0
-        if 0 < number <= 1 and not written_as_percent(v):
-            return 1
-        return 2 if number > 1 else 0
-    found = distinct(values)
-    if found is None:
-        codes = np.fromiter((kind(v) for v in values), dtype=np.uint8, count=len(values))
-    else:
-        keys, idx = found
-        codes = np.array([kind(k) for k in keys], dtype=np.uint8).reshape(len(keys))[idx]
-    return codes == 1, codes == 2
+def _scale_code(value: Any, converted: Any) -> int:
+    if is_missing(value) or is_na_word(value):
+        return 0
+    try:
+        number = to_number(converted)
+    except ValueInvalid:
+        return 0
+    if 0 < number <= 1 and not written_as_percent(value):
+        return 1
+    return 2 if number > 1 else 0
 
 
 def _blank_is_none(value: Any) -> Any:

@@ -302,3 +302,19 @@ def test_na_leaves_that_no_unit_marks_change_nothing_but_na_points(registry, dat
     for x, y in zip(a, b):
         assert y.pop("na_points") == 0.0
         assert x == y
+
+
+def test_parallel_scoring_keeps_na_and_scale_warnings(registry, scheme, monkeypatch):
+    """``--jobs``: forked workers give the same na statuses, rescaled bases and wrong-scale warning."""
+    import civscore
+    from civscore import engine
+    from civscore.contracts.units import Unit
+    s = civscore.load(scheme, registry=registry)
+    units = [Unit(f"u{i}", "u", {"env.canteen": ["免评", "A", "n/a"][i % 3], "env.dorm": i % 7,
+                                 "work.rate": [0.9, "95%", 88][i % 3], "work.report": "B"}) for i in range(12)]
+    one = civscore.evaluate(s, units)
+    monkeypatch.setattr(engine, "MIN_UNITS_PER_JOB", 3)
+    many = civscore.evaluate(s, units, jobs=2)
+    assert list(one.results()) == list(many.results())
+    assert one.warnings == many.warnings and len(one.warnings) == 1
+    assert sum(r["items"]["env.canteen"]["status"] == "na" for r in many.results()) == 8
