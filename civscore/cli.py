@@ -127,9 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         "civscore validate my-scheme.toml", "civscore validate civilized-unit"])
     _criteria_arg(p)
     _common(p)
-    p = _command(sub, "explain", _("the rubric: every criterion, points, scorer, params, method"), [
-        "civscore explain civilized-unit", "civscore explain civilized-unit -f markdown -o rubric.md"])
-    _criteria_arg(p)
+    p = _command(sub, "explain", _("the rubric: every criterion, points, scorer, params, method; "
+                                   "or, with --scorers, the installed scorers and their params"), [
+        "civscore explain civilized-unit", "civscore explain civilized-unit -f markdown -o rubric.md",
+        "civscore explain --scorers"])
+    p.add_argument("criteria", metavar="CRITERIA", nargs="?",
+                   help=_("a criteria file (.toml), or the name of a bundled scheme"))
+    p.add_argument("--scorers", action="store_true", help=_("list every installed scorer (plugins' too) with its params"))
     _common(p, formats=explain.FORMATS, replaces=True)
     p = _command(sub, "plugins", _("installed plugins and what they provide"), [
         "civscore plugins", "civscore plugins -f json"])
@@ -374,6 +378,15 @@ def cmd_validate(args) -> int:
 
 def cmd_explain(args) -> int:
     pm = _plugins(args)
+    if args.scorers:
+        if args.criteria is not None:
+            raise UsageError(_("explain --scorers takes no CRITERIA; run explain CRITERIA for a scheme's rubric"))
+        if args.format not in explain.SCORER_FORMATS:
+            raise UsageError(f"--format {args.format!r}: explain --scorers writes {', '.join(explain.SCORER_FORMATS)}")
+        _emit(explain.render_scorers(pm.registry, args.format), args)
+        return 0
+    if args.criteria is None:
+        raise UsageError(_("explain needs CRITERIA (a file or a bundled scheme's name), or --scorers"))
     scheme = api.load(args.criteria, registry=pm.registry)
     fmt_name = args.format
     if fmt_name not in explain.FORMATS:

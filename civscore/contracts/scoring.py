@@ -10,6 +10,8 @@ units. Simple scorers write only :meth:`Scorer.score`; fast ones override
 from __future__ import annotations
 
 import math
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
@@ -146,6 +148,26 @@ class Scorer:
         return True
 
     @classmethod
+    def param_docs(cls) -> list[dict[str, Any]]:
+        """The scorer's params as ``civscore explain --scorers`` lists them: one
+        dict per field of :attr:`Params` with ``name``, ``type`` (as a criteria
+        author reads it: ``number``, ``list of text``, ``"higher" | "lower"``),
+        ``required`` and ``default`` (JSON-ready). Read from the pydantic model,
+        so a plugin scorer's params are listed without any code of its own;
+        override to say more."""
+        out = []
+        for name, info in cls.Params.model_fields.items():
+            required = info.is_required()
+            default = None if required else info.get_default(call_default_factory=True)
+            if isinstance(default, BaseModel):
+                default = default.model_dump()
+            elif isinstance(default, tuple):
+                default = list(default)
+            out.append({"name": info.alias or name, "type": type_name(info.annotation), "required": required,
+                        "default": default, "description": info.description or ""})
+        return out
+
+    @classmethod
     def check_params(cls, params: BaseParams, points: float) -> list[str]:
         """Extra load-time checks needing the leaf's points; return error messages."""
         return []
@@ -235,3 +257,28 @@ def value_key(value: Any) -> Any:
 
 _NUMERIC = {bool, int, float}
 _HASHABLE = {str, int, float, bool, type(None), Percent}   # a Percent never equals a float
+
+
+_TYPE_WORDS = {float: "number", int: "integer", str: "text", bool: "boolean", type(None): "none"}
+
+
+def type_name(annotation: Any) -> str:
+    """A param's type in a criteria author's words (``list of text``,
+    ``table of text → number``, ``"higher" | "lower"``)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation in _TYPE_WORDS:
+        return _TYPE_WORDS[annotation]
+    if origin is typing.Literal:
+        return " | ".join(f'"{a}"' if isinstance(a, str) else str(a) for a in args)
+    if origin in (typing.Union, getattr(types, "UnionType", None)):
+        return " | ".join(type_name(a) for a in args if a is not type(None)) + (" (optional)" if type(None) in args else "")
+    if origin in (list, tuple, Sequence, set, frozenset):
+        inner = [a for a in args if a is not Ellipsis]
+        if origin is tuple and len(inner) > 1:
+            return "[" + ", ".join(type_name(a) for a in inner) + "]"
+        return "list of " + (type_name(inner[0]) if inner else "values")
+    if origin in (dict, Mapping):
+        return f"table of {type_name(args[0])} → {type_name(args[1])}" if len(args) == 2 else "table"
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    return getattr(annotation, "__name__", str(annotation))

@@ -96,6 +96,36 @@ def render(scheme: Scheme, fmt_name: str) -> str:
     return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"
 
 
+SCORER_FORMATS = ("table", "markdown", "json")
+
+
+def render_scorers(registry, fmt_name: str) -> str:
+    """``civscore explain --scorers``: every installed scorer (built-in or a
+    plugin's), the plugin that provides it, what it does and its params."""
+    doc = [{"name": name, "plugin": registry.owner.get(("scorers", name)), "description": cls.description,
+            "params": cls.param_docs()}
+           for name, cls in sorted(registry.scorers.items())]
+    if fmt_name == "json":
+        return json.dumps({"scorers": doc}, ensure_ascii=False, indent=2) + "\n"
+    rows_: list[list[str]] = []
+    for s in doc:
+        first = [s["name"], s["plugin"] or "", s["description"]]
+        params = s["params"] or [None]
+        for i, p in enumerate(params):
+            lead = first if i == 0 else ["", "", ""]
+            if p is None:
+                rows_.append(lead + [_("(none)"), "", ""])
+            else:
+                default = _("required") if p["required"] else \
+                    "—" if p["default"] is None else json.dumps(p["default"], ensure_ascii=False)
+                rows_.append(lead + [p["name"], p["type"], default])
+    headers = ["scorer", "plugin", "what it does", "param", "type", "default"]
+    body = tabulate(rows_, headers, tablefmt="github" if fmt_name == "markdown" else "simple", disable_numparse=True)
+    if fmt_name == "table":
+        body = pad_lines(body)
+    return body + "\n"
+
+
 def _html(scheme: Scheme, headers: list[str]) -> str:
     """The rubric as one self-contained page (templates/explain.html); every text is escaped."""
     title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
