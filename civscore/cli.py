@@ -8,6 +8,7 @@ plugin errors. Every error is one line on stderr, never a traceback
 from __future__ import annotations
 
 import argparse
+import shutil
 import codecs
 import json
 import os
@@ -22,7 +23,8 @@ from tabulate import tabulate
 from . import api, datakeys, history
 from .contracts.errors import CivscoreError, UsageError
 from .contracts.i18n import _
-from .plugins import PluginManager, plugin_in_traceback
+from .plugins import PluginManager, did_you_mean, plugin_in_traceback
+from .reports.text import COLUMN_KEYS
 from .memory import gc_paused
 from .progress import Progress
 from .reports import explain
@@ -110,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("no progress line on stderr (it shows only on a terminal, for runs over a second)"))
     _history_args(p)
     _strict_arg(p)
+    p.add_argument("--columns", metavar="LIST",
+                   help=_("the table's columns, comma-separated: rank, stars, unit, name, group, total, base, bonus, "
+                          "penalty, note and category ids (on a terminal the table is fitted to its width otherwise)"))
     p.add_argument("--replace", action="store_true", help=_("record the period again although FILE holds it (with --history)"))
     _common(p, formats=EVALUATE_FORMATS, replaces=True)
     p = _command(sub, "check", _("one unit's self-check: lost points, missing data, the next star"), [
@@ -288,6 +293,7 @@ def cmd_evaluate(args) -> int:
         for line in warnings:
             _err(_("warning: {line}").format(line=line))
         history.preflight(args.history, scheme, period, args.replace)
+    _fit(writer, args, scheme)
     bar.phase(f"scoring {len(subs.units)} units")
     ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons,
                       jobs=args.jobs, progress=bar)
@@ -317,6 +323,23 @@ def cmd_evaluate(args) -> int:
     for line in ev.warnings:
         _err(f"warning: {line}")
     return max(ev.exit_status, 1 if unknown_keys else 0)
+
+
+def _fit(writer, args, scheme) -> None:
+    """The evaluate table fits the terminal it is shown on (piped or written to a
+    file it stays whole); ``--columns`` picks the columns anywhere."""
+    if not hasattr(writer, "columns"):
+        return
+    if args.columns:
+        known = list(COLUMN_KEYS) + [c.id for c in scheme.categories]
+        wanted = [k.strip() for k in args.columns.split(",") if k.strip()]
+        for key in wanted:
+            if key not in known:
+                raise UsageError(_("--columns: no column {key!r}{hint}; columns: {known}").format(
+                    key=key, hint=did_you_mean(key, known), known=", ".join(known)))
+        writer.columns = wanted
+    if not args.output and sys.stdout.isatty():
+        writer.width = shutil.get_terminal_size().columns
 
 
 def _data_keys(scheme, units, strict: bool) -> int:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from tabulate import tabulate
 from wcwidth import wcswidth
 
 from ..assessors import disagreement_lines, disagreement_note
-from ..contracts.i18n import _
+from ..contracts.i18n import _, ngettext
 from ..contracts.writers import Writer
 from . import item_reasons, lost_points, stars_text, summary
 from ..contracts.values import fmt
@@ -31,6 +33,22 @@ def _cell(text: Any, markdown: bool) -> Any:
     return text
 
 
+#: never left out to fit a terminal
+FIXED_COLUMNS = ("rank", "stars", "earned", "unit", "name", "total", "cycle_total")
+#: what ``--columns`` may name besides the category ids
+COLUMN_KEYS = ("rank", "stars", "earned", "unit", "name", "group", "total", "cycle_total", "base", "bonus", "penalty", "note")
+
+
+@dataclass
+class Column:
+    """One column of the evaluate table: its key (for ``--columns``), header, alignment and cells."""
+
+    key: str
+    header: str
+    align: str
+    values: list[str]
+
+
 class TextWriter(Writer):
     tablefmt = "simple"
     markdown = False
@@ -44,44 +62,109 @@ class TextWriter(Writer):
     def _title(self, text: str) -> str:
         return f"## {text}" if self.markdown else text
 
+    #: the display width to fit the evaluate table into (a terminal's), ``None``: as wide as it takes
+    width: Optional[int] = None
+    #: the column keys to show (``--columns``), ``None``: all that fit
+    columns: Optional[list[str]] = None
+
     def evaluation(self, ev) -> str:
         scheme = ev.scheme
-        cats = scheme.categories
-        hist = ev.history is not None
-        cycle = hist and ev.cycle_total is not None
-        headers = ["rank", "stars"] + ([_("earned")] if hist else []) + ["unit", "name", "group", "total"] + \
-                  ([_("cycle total")] if cycle else []) + ["base", "bonus", "penalty"] + \
-                  [f"{c.title}({fmt(c.points)})" for c in cats] + ["note"]
-        rows = []
-        for i in ev.order:
-            u = ev.units[i]
-            notes = []
-            if ev.vetoes[i]:
-                notes.append("vetoed: " + ", ".join(ev.vetoes[i]))
-            if not ev.complete[i]:
-                notes.append("incomplete")
-            if u.extra.get("disagreements"):
-                notes.append(disagreement_note(u.extra["disagreements"]))
-            if hist:
-                notes.extend(ev.history_reasons.get(i, ()))
-            if ev.na_points[i] > 0:
-                notes.append(_("not applicable: {points} points (base rescaled)").format(points=fmt(ev.na_points[i])))
-            rows.append([str(ev.rank[i]) if ev.rank[i] is not None else "—",
-                         "vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
-                         + (f" {ev.label(i)}" if ev.label(i) else "")]
-                        + ([stars_text(ev.earned_stars[i], scheme.max_stars)] if hist else [])
-                        + [u.id, u.name, u.group or "", f"{ev.total[i]:.2f}"]
-                        + ([f"{ev.cycle_total[i]:.2f}"] if cycle else [])
-                        + [f"{ev.base[i]:.2f}", f"{ev.bonus[i]:.2f}", f"{ev.penalty[i]:.2f}"]
-                        + [f"{ev.categories[c.id][i]:.2f}" for c in cats] + ["; ".join(notes)])
+        cols = self._columns(ev)
         s = summary(ev)
-        lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "",
-                 self._table(rows, headers, colalign=["right", "left"] + ["left"] * (int(hist) + 3)
-                             + ["right"] * (4 + int(cycle) + len(cats)) + ["left"]),
-                 "",
+        chosen, dropped = self._choose(cols)
+        headers = [c.header for c in chosen]
+        rows = [list(r) for r in zip(*(c.values for c in chosen))] if chosen else []
+        note_width = self._note_width(chosen, rows)
+        table = self._table(rows, headers, colalign=[c.align for c in chosen],
+                            maxcolwidths=[note_width if c.key == "note" else None for c in chosen])
+        lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "", table, "",
                  f"{s['units']} units: {s['rated']} rated, {s['vetoed']} vetoed, {s['incomplete']} incomplete; "
                  f"{s['errors']} submission error(s)"]
+        if dropped:
+            lines.extend(textwrap.wrap(ngettext("{n} column not shown to fit {width} columns: {names}; --columns chooses, "
+                                  "-f csv has every figure",
+                                  "{n} columns not shown to fit {width} columns: {names}; --columns chooses, "
+                                  "-f csv has every figure", len(dropped)).format(
+                                      n=len(dropped), width=self.width, names=", ".join(c.key for c in dropped)),
+                width=self.width or 80))
         return printable("\n".join(lines)) + "\n"
+
+    def _columns(self, ev) -> list["Column"]:
+        """Every column of the evaluate table, in order, with its values in listing order."""
+        scheme = ev.scheme
+        order = ev.order
+        hist = ev.history is not None
+        cols = [Column("rank", "rank", "right", [str(ev.rank[i]) if ev.rank[i] is not None else "—" for i in order]),
+                Column("stars", "stars", "left", ["vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
+                                                  + (f" {ev.label(i)}" if ev.label(i) else "") for i in order])]
+        if hist:
+            cols.append(Column("earned", _("earned"), "left", [stars_text(ev.earned_stars[i], scheme.max_stars) for i in order]))
+        cols += [Column("unit", "unit", "left", [ev.units[i].id for i in order]),
+                 Column("name", "name", "left", [ev.units[i].name for i in order]),
+                 Column("group", "group", "left", [ev.units[i].group or "" for i in order]),
+                 Column("total", "total", "right", [f"{ev.total[i]:.2f}" for i in order])]
+        if hist and ev.cycle_total is not None:
+            cols.append(Column("cycle_total", _("cycle total"), "right", [f"{ev.cycle_total[i]:.2f}" for i in order]))
+        for key, column in (("base", ev.base), ("bonus", ev.bonus), ("penalty", ev.penalty)):
+            cols.append(Column(key, key, "right", [f"{column[i]:.2f}" for i in order]))
+        for c in scheme.categories:
+            header = f"{c.title}({fmt(c.points)})" if self.width is None else wrap_title(c.title, 8) + f"\n({fmt(c.points)})"
+            cols.append(Column(c.id, header, "right", [f"{ev.categories[c.id][i]:.2f}" for i in order]))
+        cols.append(Column("note", "note", "left", ["; ".join(self._notes(ev, i, hist)) for i in order]))
+        return cols
+
+    @staticmethod
+    def _notes(ev, i: int, hist: bool) -> list[str]:
+        u = ev.units[i]
+        notes = []
+        if ev.vetoes[i]:
+            notes.append("vetoed: " + ", ".join(ev.vetoes[i]))
+        if not ev.complete[i]:
+            notes.append("incomplete")
+        if u.extra.get("disagreements"):
+            notes.append(disagreement_note(u.extra["disagreements"]))
+        if hist:
+            notes.extend(ev.history_reasons.get(i, ()))
+        if ev.na_points[i] > 0:
+            notes.append(_("not applicable: {points} points (base rescaled)").format(points=fmt(ev.na_points[i])))
+        return notes
+
+    def _choose(self, cols: list["Column"]) -> tuple[list["Column"], list["Column"]]:
+        """The columns to show and those left out: ``--columns`` as given; else, on a
+        terminal, penalty, bonus, base and group, then categories from the right, then
+        the note (wrapped first) are left out until the table fits (an empty note column too)."""
+        if self.columns:
+            by_key = {c.key: c for c in cols}
+            return [by_key[k] for k in self.columns if k in by_key], []
+        if self.width is None or self.markdown:
+            return cols, []
+        if all(not v for v in cols[-1].values):   # on a terminal an empty note column takes no room
+            cols = cols[:-1]
+        keys = {c.key for c in cols}
+        droppable = [k for k in ("penalty", "bonus", "base", "group") if k in keys]   # the total says most of it
+        droppable += [c.key for c in reversed(cols) if c.key not in FIXED_COLUMNS and c.key not in COLUMN_KEYS]
+        droppable += [k for k in ("note",) if k in keys]
+        shown, dropped = list(cols), []
+        while droppable and self._fits(shown) is False:
+            key = droppable.pop(0)
+            dropped.append(next(c for c in shown if c.key == key))
+            shown = [c for c in shown if c.key != key]
+        return shown, sorted(dropped, key=cols.index)
+
+    def _fits(self, cols: list["Column"]) -> bool:
+        rows = [list(r) for r in zip(*(c.values for c in cols))]
+        note_width = self._note_width(cols, rows)
+        text = tabulate(rows, headers=[c.header for c in cols], tablefmt=self.tablefmt, disable_numparse=True,
+                        maxcolwidths=[note_width if c.key == "note" else None for c in cols])
+        return max((wcswidth(line) for line in text.split("\n")), default=0) <= (self.width or 0)
+
+    def _note_width(self, cols: list["Column"], rows: list[list[str]]) -> Optional[int]:
+        """On a terminal the note column wraps at what is left of the width (at least 16)."""
+        if self.width is None or self.markdown or not any(c.key == "note" for c in cols):
+            return None
+        others = [c for c in cols if c.key != "note"]
+        used = sum(max([wcswidth(c.header)] + [wcswidth(v) for v in c.values]) + 2 for c in others)
+        return max(16, self.width - used - 2)
 
     def check(self, doc) -> str:
         r = doc["result"]
@@ -214,6 +297,20 @@ def _ratio_text(score: float, cat: dict, na: Any) -> str:
         return "— (" + _("not applicable") + ")"
     available = na["available"].get(cat["id"], cat["points"])
     return f"{ratio:.0%}" + (f" ({_('of {points}').format(points=fmt(available))})" if available != cat["points"] else "")
+
+
+def wrap_title(text: str, width: int) -> str:
+    """A header broken into lines of at most ``width`` display columns (a Chinese
+    character counts two), so a long category title takes a narrow column."""
+    lines, line, used = [], "", 0
+    for ch in text:
+        w = max(wcswidth(ch), 1)
+        if line and used + w > width:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += w
+    return "\n".join(lines + [line])
 
 
 def pad_lines(text: str) -> str:

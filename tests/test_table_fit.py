@@ -1,0 +1,69 @@
+"""The evaluate table fits the terminal it is shown on (issue 14, point 5);
+piped it stays whole; --columns picks columns anywhere."""
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from wcwidth import wcswidth
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "civilized-unit-v1"
+SCHEME = FIXTURE / "civilized-unit.toml"
+UNITS = FIXTURE / "units"
+
+
+def on_a_terminal(columns: int, *args: str) -> str:
+    """civscore run with its stdout on a pseudo-terminal ``columns`` wide."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, COLUMNS=str(columns), PYTHONPATH=str(REPO), CIVSCORE_DISABLE_PLUGIN_AUTOLOAD="1")
+    proc = subprocess.Popen([sys.executable, "-m", "civscore", *args], stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_table_fits_the_terminal(columns):
+    out = on_a_terminal(columns, "evaluate", str(SCHEME), str(UNITS))
+    lines = out.splitlines()
+    assert max(wcswidth(line) for line in lines) <= columns
+    assert "xigu-sanitation" in out and "98.30" in out            # every unit, with its total
+    assert any("not shown to fit" in line for line in lines)        # and it says what it left out
+
+
+def test_piped_the_table_stays_whole(cli):
+    code, out, _ = cli("evaluate", SCHEME, UNITS)
+    assert code == 0
+    header = out.splitlines()[2]
+    for word in ("rank", "base", "bonus", "penalty", "领导班子建设(20)", "业务工作与环境(20)"):
+        assert word in header
+    assert "not shown" not in out
+
+
+def test_columns_picks_the_columns(cli):
+    code, out, _ = cli("evaluate", SCHEME, UNITS, "--columns", "rank,name,total,leadership")
+    assert code == 0
+    header = out.splitlines()[2].split()
+    assert header == ["rank", "name", "total", "领导班子建设(20)"]
+
+
+def test_an_unknown_column_is_a_usage_error(cli):
+    code, _, err = cli("evaluate", SCHEME, UNITS, "--columns", "rank,totl")
+    assert code == 2
+    assert "--columns: no column 'totl' (did you mean 'total'?)" in err
