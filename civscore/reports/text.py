@@ -141,7 +141,7 @@ class TextWriter(Writer):
         if all(not v for v in cols[-1].values):   # on a terminal an empty note column takes no room
             cols = cols[:-1]
         keys = {c.key for c in cols}
-        droppable = [k for k in ("penalty", "bonus", "base", "group") if k in keys]   # the total says most of it
+        droppable: list[str] = [k for k in ("penalty", "bonus", "base", "group") if k in keys]   # the total says most of it
         droppable += [c.key for c in reversed(cols) if c.key not in FIXED_COLUMNS and c.key not in COLUMN_KEYS]
         droppable += [k for k in ("note",) if k in keys]
         shown, dropped = list(cols), []
