@@ -318,3 +318,18 @@ def test_parallel_scoring_keeps_na_and_scale_warnings(registry, scheme, monkeypa
     assert list(one.results()) == list(many.results())
     assert one.warnings == many.warnings and len(one.warnings) == 1
     assert sum(r["items"]["env.canteen"]["status"] == "na" for r in many.results()) == 8
+
+
+def test_percentage_cells_of_a_streamed_workbook(cli, scheme, tmp_path, monkeypatch):
+    """Big workbooks are streamed (openpyxl's read-only mode): their percentage cells read the same."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["unit.id", "unit.name", "work.rate", "env.canteen"])
+    ws.append(["s", "S", 0.96, "免评"])
+    ws["C2"].number_format = "0.0%"
+    wb.save(tmp_path / "s.xlsx")
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **kw: real(*a, **{**kw, "read_only": True}))
+    r = results(cli, scheme, tmp_path / "s.xlsx")["s"]
+    assert r["items"]["work.rate"]["points"] == 5.4 and r["items"]["env.canteen"]["status"] == "na"
