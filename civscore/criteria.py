@@ -22,6 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .contracts.rating import dotted
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
 from .contracts.i18n import _
 from .contracts.values import fmt
@@ -800,6 +801,7 @@ class _Builder:
             ratios = raw_level.get("min_ratios") if isinstance(raw_level, dict) else None
             if not isinstance(ratios, dict):
                 continue
+            ratios = dotted(ratios)
             for cid in ratios:
                 if unknown(cid):
                     self.error(f'rating.levels.{i}.min_ratios."{cid}"',

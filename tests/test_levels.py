@@ -256,3 +256,15 @@ def test_not_applicable_criteria_meet_gates_and_cap_nothing(tmp_path, capsys):
     # over the 60 points that apply: 0.9 × 60 − 50 = 4 more points lift the cap
     assert caps == [{"id": "results", "title": "工作成效", "ratio": 0.8333, "min_ratio": 0.9, "points_needed": 4.0,
                      "max_stars": 3}]
+
+
+def test_min_ratios_ids_may_be_written_unquoted():
+    # TOML reads { results.innovation = 1.0 } as a nested table: it names the same leaf
+    rating = '[rating]\nlevels = [{ stars = 5, min_score = 90, min_ratios = { results.innovation = 1.0 } }, { stars = 1, min_score = 0 }]'
+    scheme = make_scheme(HEAD + rating + CRITERIA)
+    assert scheme.levels[0].get("min_ratios") == {"results.innovation": 1.0}
+    got = results(rating, [unit("nine", 60, 9, 30)])
+    assert got["nine"]["stars"] == 1
+    with pytest.raises(CriteriaError) as info:
+        make_scheme(HEAD + rating.replace("results.innovation", "results.innovatoin") + CRITERIA)
+    assert info.value.errors[0].startswith('rating.levels.0.min_ratios."results.innovatoin": ')

@@ -32,11 +32,22 @@ def check_min_ratios(value: Optional[dict[str, float]]) -> Optional[dict[str, fl
     are checked against the criteria when the scheme loads."""
     if value is None:
         return None
+    value = dotted(value)    # { results.innovation = 1 } unquoted is TOML's nested table: the same id
     for cid, ratio in value.items():
         if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not math.isfinite(ratio) \
                 or not 0 <= ratio <= 1:
             raise ValueError(_("{id!r}: a least ratio is a number from 0 to 1, not {value!r}").format(id=cid, value=ratio))
     return value
+
+
+def dotted(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and value:
+            out.update(dotted(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 class FloorsLevel(LevelModel):
