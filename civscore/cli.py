@@ -73,9 +73,9 @@ def _positive(text: str) -> int:
 
 
 def _history_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("history (SPEC §8)")
-    g.add_argument("--history", metavar="FILE", help="the SQLite file keeping every period's results (created when absent)")
-    g.add_argument("--period", metavar="P", help="the period of this run (default: the unit.period every unit shares)")
+    g = p.add_argument_group(_("history (SPEC §8)"))
+    g.add_argument("--history", metavar="FILE", help=_("the SQLite file keeping every period's results (created when absent)"))
+    g.add_argument("--period", metavar="P", help=_("the period of this run (default: the unit.period every unit shares)"))
 
 
 def _strict_arg(p: argparse.ArgumentParser) -> None:

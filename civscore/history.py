@@ -311,6 +311,8 @@ class History:
                 raise HistoryError(_("no such history file"), where)
             _create(where)
         timeout = float(os.environ.get("CIVSCORE_HISTORY_TIMEOUT") or BUSY_TIMEOUT)
+        if readonly and os.path.exists(f"{where}-journal"):
+            _recover(where, timeout)
         try:
             if readonly:
                 conn = sqlite3.connect(Path(where).resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout,
@@ -501,6 +503,22 @@ def result_rows(ev: Evaluation, period: str) -> Iterator[tuple]:
             [";".join(ev.vetoes[i]) if ev.vetoes[i] else "" for i in at], complete[order].tolist(),
             [blob[k:k + width] for k in range(0, m * width, width)] if width else [b""] * m,
             [_json(reasons[i]) if i in reasons else None for i in at] if reasons else [None] * m)
+
+
+def _recover(path: str, timeout: float) -> None:
+    """A run was killed inside its transaction and left its rollback journal:
+    a read-only connection cannot roll it back, so a writable one does, first
+    (that puts the file back as it was before the run)."""
+    try:
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise HistoryError(_("a run was interrupted and its journal ({journal}) could not be rolled back: {why}; "
+                             "run civscore once with write access to the file").format(journal=f"{path}-journal", why=exc),
+                           path) from None
 
 
 def _json(value: Any) -> str:

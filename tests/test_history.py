@@ -283,6 +283,27 @@ def test_a_run_that_exits_1_records_the_units_it_read(tmp_path, capsys):
         assert [f["path"] for f in r["submissions"]][:1] == [str(good)] or r["submissions"]
 
 
+def test_a_killed_runs_journal_is_rolled_back_by_readers_too(tmp_path, capsys):
+    """A run killed inside its transaction leaves SQLite's journal: `history` and `check`
+    (read-only) roll it back first, and see the file as it was."""
+    crit = scheme(tmp_path)
+    run(tmp_path, crit, "2024", {"a": 90})
+    db = tmp_path / "h.db"
+    code = ("import sqlite3, time\n"
+            f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+            "c.execute('PRAGMA cache_size = 1')\nc.execute('BEGIN IMMEDIATE')\nc.execute('DELETE FROM results')\n"
+            "for i in range(3000):\n    c.execute('INSERT INTO meta VALUES (?, ?)', (f'k{i}', 'x' * 1000))\n"
+            "print('ready', flush=True)\ntime.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"ready"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert Path(str(db) + "-journal").exists()
+    capsys.readouterr()
+    assert main(["history", str(db), "-f", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["a,Unit a,2024,90.00,,5,5,1,,"]
+
+
 def test_a_failed_report_records_nothing(tmp_path, capsys):
     crit = scheme(tmp_path)
     subs = units_csv(tmp_path, "u.csv", {"a": 90})
@@ -475,17 +496,21 @@ def civscore(*args: str) -> subprocess.Popen:
 
 
 def period_state(db: Path, period: str, n: int) -> str:
-    """'whole' or 'absent' (anything else fails the test); opening the file rolls back a hot journal."""
+    """'whole' or 'absent' (anything else fails the test), read the way `civscore history` reads it
+    (read-only: a killed run's journal is rolled back first)."""
     assert history.inspect(db) is not None
+    with history.History.open(db, readonly=True) as store, store.read():
+        periods = store.periods()
     con = sqlite3.connect(db)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         count = con.execute("SELECT count(*) FROM results WHERE period = ?", (period,)).fetchone()[0]
         listed = con.execute("SELECT count(*) FROM periods WHERE period = ?", (period,)).fetchone()[0]
-        runs = con.execute("SELECT count(*) FROM runs WHERE period = ?", (period,)).fetchone()[0]
+        runs = con.execute("SELECT count(*) FROM runs WHERE period = ? AND status = 'current'", (period,)).fetchone()[0]
     finally:
         con.close()
     if count == n and listed == 1 and runs == 1:
+        assert period in periods
         return "whole"
     assert (count, listed, runs) == (0, 0, 0), f"period {period} half written: {count} of {n} rows"
     return "absent"
