@@ -24,14 +24,17 @@ from civscore import api  # noqa: E402
 from civscore.builtin.readers import CsvReader  # noqa: E402
 from civscore.builtin.scorers import BUILTIN_SCORERS  # noqa: E402
 from civscore.contracts.scoring import STATUSES, Batch  # noqa: E402
-from civscore.contracts.units import Unit  # noqa: E402
+from civscore.contracts.units import Unit, flatten  # noqa: E402
 from civscore.plugins import PluginManager  # noqa: E402
 
 NASTY = [None, True, False, 0, 1, 1.0, 0.0, -0.0, 2, 2.0, 2.5, -1, 3, 5, 10 ** 20, 1e20, float("nan"), float("inf"),
          "1", "1.0", " 1 ", "1,234", "3,5", "1,2,3", "0,500", "1234,567", "1_000", " ", "\u3000", "", "错", "对",
          "是", "否", "yes", "Y", "ON", "１２", "９６％", "96%", "96 %", "0.5%", "A", "a", " b ", "B", "2.5", "x;y",
          "a;b;", ";", "迟到", "迟到;早退", "nan", "inf", "1e5", ".5", "5.", "1.2E+05", "-3", "0", "0.0", "100%",
-         "学习记录", "学习记录；a", [], ["a", "b"], ["a", 1.0], [1, 1.0], [True], ["学习记录", " a "]]
+         "学习记录", "学习记录；a", [], ["a", "b"], ["a", 1.0], [1, 1.0], [True], ["学习记录", " a "],
+         "人民路:3.2;解放路:6.1", "人民路：3,2；解放路：6", "3.2;6.1", [3.2, "6.1"], [True, "否"], "是;否;1.0",
+         "满意:820;基本满意:120;不满意:60", "满意:1.0;不满意:0", "满意:８;不满意:2.5", {"满意": 3, "不满意": 1},
+         {"人民路": 3.2, "解放路": "6"}]
 VALUE = st.sampled_from(NASTY)
 
 GRADE_SCALES = ['{ "1" = 1.0, "2" = 0.5 }', '{ "A" = 1.0, "b" = 0.6, "1" = 0.8, "2.5" = 0.3, "是" = 0.1 }', ""]
@@ -56,8 +59,11 @@ def schemes(draw):
         "ratio": draw(st.sampled_from(['numerator = "n", denominator = "d", full_at = 1.0',
                                        'numerator = "n", denominator = "d", full_at = 0.5, zero_at = 2'])),
         "formula": f'expr = "{draw(st.sampled_from(FORMULAS))}"',
+        "sample": draw(st.sampled_from(["max = 5", "min = 1, per_fail = 2", "", "max = 5, min_points = 2"])),
+        "survey": draw(st.sampled_from(['weights = { "满意" = 1.0, "基本满意" = 0.8, "不满意" = 0 }',
+                                        'weights = { "满意" = 1.0, "不满意" = 0 }, bands = [[0.9, 1.0], [0.5, 0.5]]'])),
     }
-    parts = ['format = "civscore/1"\n[scheme]\nid = "p"\ntitle = "P"\nversion = "1"\nfull_marks = 90',
+    parts = ['format = "civscore/1"\n[scheme]\nid = "p"\ntitle = "P"\nversion = "1"\nfull_marks = 110',
              "[rating]\nlevels = [{ stars = 2, min_score = 50, min_category_ratio = 0.5 }, { stars = 1, min_score = 0 }]",
              '[criteria.c]\ntitle = "C"']
     for name, params in leaves.items():
@@ -76,7 +82,8 @@ REGISTRY = PluginManager(autoload=False).registry
 _LOADED: dict = {}
 
 
-KEYS = ["c.boolean", "c.checklist", "c.linear", "c.bands", "c.deduct", "c.grade", "c.manual", "n", "d", "a", "b",
+KEYS = ["c.boolean", "c.checklist", "c.linear", "c.bands", "c.deduct", "c.grade", "c.manual", "c.sample", "c.survey",
+        "n", "d", "a", "b",
         "veto.v", "bonus.b", "penalty.p"]
 #: values equal as Python dict keys but not the same value: a run holding several is where one unit's
 #: value could decide another's
@@ -106,6 +113,8 @@ def _cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return ";".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{_cell(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -125,7 +134,7 @@ def make_units(datas: list[dict], in_table: list[bool], first: int = 0) -> list[
             units[int(unit.id[1:]) - first] = unit
     for i, data in enumerate(datas):
         if not in_table[i]:
-            units[i] = Unit(f"u{first + i}", f"U{i}", dict(data), source=f"u{i}.toml")
+            units[i] = Unit(f"u{first + i}", f"U{i}", flatten(data), source=f"u{i}.toml")
     return units
 
 
@@ -142,7 +151,7 @@ def own_figures(ev, keep_reasons: bool) -> dict:
     return out
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None, database=None)
 @given(schemes(), runs(), st.randoms(use_true_random=False))
 def test_each_unit_depends_on_its_own_values_only(scheme, run, rnd):
     datas, in_table = run
@@ -178,7 +187,13 @@ PARAMS = {
     "manual": [{}],
     "ratio": [{"numerator": "n", "denominator": "d", "full_at": 1.0}],
     "formula": [{"expr": e} for e in FORMULAS],
+    "sample": [{"max": 5}, {"min": 1, "per_fail": 2}, {}],
+    "survey": [{"weights": {"满意": 1.0, "基本满意": 0.8, "不满意": 0}}],
 }
+
+
+def test_every_builtin_scorer_is_covered():
+    assert set(PARAMS) == set(SCORERS)
 
 
 class Datas(list):
@@ -199,7 +214,7 @@ def _columns(answer, n):
 
 
 @pytest.mark.parametrize("name", sorted(PARAMS))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None, database=None)
 @given(data=st.data())
 def test_batch_path_agrees_with_per_unit_path(name, data):
     cls = SCORERS[name]

@@ -130,7 +130,9 @@ def to_list(value: Any) -> list[str]:
 def is_list(value: Any) -> bool:
     """Whether a value reads as a list where a count is expected: an array,
     or a string holding ``;`` (or ``；``)."""
-    return isinstance(value, (list, tuple)) or (isinstance(value, str) and (";" in value or "；" in value))
+    if isinstance(value, str):
+        return ";" in value or (not value.isascii() and ";" in normalize(value))
+    return isinstance(value, (list, tuple))
 
 
 def to_count(value: Any) -> float:
