@@ -58,6 +58,9 @@ def expectation(leaf: Leaf, key: str) -> tuple[str, list[str]]:
     cls, params = leaf.scorer_cls, leaf.params
     try:  # a plugin's bug must not stop a template
         said, choices = cls.input_help(key, params, leaf.points), list(cls.input_choices(key, params))
+        if leaf.kind == "penalty":   # described from the penalty side: what costs the unit points
+            said = cls.penalty_help(key, params, leaf.points) or (
+                _("{help}; a penalty item: the points this earns are deducted").format(help=said) if said else "")
     except Exception:
         said, choices = "", []
     if said:

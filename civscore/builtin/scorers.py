@@ -40,6 +40,11 @@ class Boolean(ValueScorer):
     name = "boolean"
 
     @classmethod
+    def penalty_help(cls, key, params, points):
+        bad = "是" if params.expect else "否"
+        return _("yes/no (true/false); “{bad}” deducts {points} points").format(bad=bad, points=fmt(points))
+
+    @classmethod
     def takes_unit(cls, params):
         return False
 
@@ -137,6 +142,11 @@ class Linear(ValueScorer):
     name = "linear"
 
     @classmethod
+    def penalty_help(cls, key, params, points):
+        return _("a number; {zero} deducts nothing, {full} deducts the whole {points} points, in proportion between").format(
+            zero=fmt(params.zero_at), full=fmt(params.full_at), points=fmt(points))
+
+    @classmethod
     def value_kind(cls, key, params):
         return ("number", None)
 
@@ -167,12 +177,23 @@ class Linear(ValueScorer):
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
         fraction = clamp((v - params.zero_at) / (params.full_at - params.zero_at))
+        if self.id.startswith("penalty."):   # the points it earns are deducted: say it from that side
+            return Outcome(fraction, "ok", [_("{v}: nothing deducted at {zero}, the whole penalty at {full}").format(
+                v=fmt(v), zero=fmt(params.zero_at), full=fmt(params.full_at))])
         direction = "lower is better" if params.zero_at > params.full_at else "higher is better"
         return Outcome(fraction, "ok", [f"{fmt(v)}: 0 points at {fmt(params.zero_at)}, full at {fmt(params.full_at)} ({direction})"])
 
 
 class Bands(ValueScorer):
     name = "bands"
+
+    @classmethod
+    def penalty_help(cls, key, params, points):
+        higher = params.better == "higher"
+        word = "≥" if higher else "≤"
+        bands = sorted(params.bands, key=lambda t: -t[0] if higher else t[0])
+        return _("a number; deducted: {bands}").format(
+            bands=", ".join(f"{word}{fmt(t)} → {fmt(f * points)}" for t, f in bands))
 
     @classmethod
     def value_kind(cls, key, params):
@@ -220,6 +241,9 @@ class Bands(ValueScorer):
             word = "≤"
         if band is None:
             return Outcome(0.0, "ok", [f"{fmt(v)} is outside every band"])
+        if self.id.startswith("penalty."):
+            return Outcome(band[1], "ok", [_("{v} {word} {threshold}: {share}% of the penalty deducted").format(
+                v=fmt(v), word=word, threshold=fmt(band[0]), share=fmt(band[1] * 100))])
         return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
 
 
@@ -325,6 +349,10 @@ class Grade(ValueScorer):
 
 class Manual(ValueScorer):
     name = "manual"
+
+    @classmethod
+    def penalty_help(cls, key, params, points):
+        return _("the points the assessor deducts, 0 to {points}").format(points=fmt(points))
 
     @classmethod
     def value_kind(cls, key, params):

@@ -123,6 +123,14 @@ class Scorer:
         return ""
 
     @classmethod
+    def penalty_help(cls, key: str, params: BaseParams, points: float) -> str:
+        """:meth:`input_help` for a penalty item, whose earned points are deducted:
+        what to write, said from the penalty side ("“是” deducts 5 points").
+        Default: none, and the template adds to :meth:`input_help` that the
+        points are deducted."""
+        return ""
+
+    @classmethod
     def input_choices(cls, key: str, params: BaseParams) -> list[str]:
         """The closed list of values a unit may write under ``key`` (a
         template's drop-down: yes/no, a grade scale), best first; default:

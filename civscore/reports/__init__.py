@@ -88,7 +88,8 @@ def lost_points(ev: "Evaluation", i: int) -> list[dict[str, Any]]:
         if item["status"] == "na":   # not applicable (SPEC §7.1): nothing lost, the base is rescaled instead
             continue
         lost = item["points"] if leaf.kind == "penalty" else round(leaf.points - item["points"], 2)
-        if lost > 0 or item["status"] != "ok":
+        # a penalty item lost the unit what it deducts, and nothing when it deducts nothing (missing included)
+        if lost > 0 or (item["status"] != "ok" and leaf.kind != "penalty"):
             out.append({"id": leaf.id, "title": leaf.title, "kind": leaf.kind, "lost": lost,
                         "points": item["points"], "max": leaf.points, "status": item["status"],
                         "reasons": item["reasons"], "hint": leaf.hint, "method": leaf.method})

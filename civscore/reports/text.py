@@ -213,8 +213,10 @@ class TextWriter(Writer):
         if doc["missing"]:
             keys = {it["id"]: it["input"] for it in crit["items"]}
             keys.update({v["id"]: [v["input"]] for v in crit["vetoes"]})
+            kinds = {it["id"]: it.get("kind") for it in crit["items"]}
             out.append("Missing inputs: " + ", ".join(
-                m if keys.get(m, [m]) == [m] else f"{m} (data key {', '.join(keys[m])})" for m in doc["missing"]))
+                (m if keys.get(m, [m]) == [m] else f"{m} (data key {', '.join(keys[m])})")
+                + (_(" (no penalty recorded)") if kinds.get(m) == "penalty" else "") for m in doc["missing"]))
         if r.get("assessors"):
             out.append(f"Assessors ({len(r['assessors'])}, combined by {r.get('aggregate') or 'mean'}): "
                        + ", ".join(r["assessors"]))
