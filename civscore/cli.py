@@ -20,7 +20,7 @@ from typing import Any, Optional, Sequence
 
 from tabulate import tabulate
 
-from . import api, datakeys, history
+from . import api, datakeys, history, schema
 from .contracts.errors import CivscoreError, UsageError
 from .contracts.i18n import _
 from .plugins import PluginManager, did_you_mean, plugin_in_traceback
@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("a criteria file (.toml), or the name of a bundled scheme"))
     p.add_argument("--scorers", action="store_true", help=_("list every installed scorer (plugins' too) with its params"))
     _common(p, formats=explain.FORMATS, replaces=True)
+    p = _command(sub, "schema", _("a JSON Schema of criteria files (installed scorers' params included), for editors"), [
+        "civscore schema -o criteria.schema.json",
+        "then put  #:schema ./criteria.schema.json  on the first line of a criteria file"])
+    p.add_argument("--output", "-o", metavar="FILE", help=_("write the schema to FILE (atomically) instead of stdout"))
+    _common(p)
     p = _command(sub, "plugins", _("installed plugins and what they provide"), [
         "civscore plugins", "civscore plugins -f json"])
     _common(p, formats=("table", "markdown", "json"), replaces=True)
@@ -238,7 +243,7 @@ def _with_bom(pieces):
 
 def _file_encoding(args) -> str:
     """CSV written to a file: the --encoding asked for (UTF-8 with BOM by default); everything else UTF-8."""
-    if args.format != "csv":
+    if getattr(args, "format", None) != "csv":
         return "utf-8"
     return getattr(args, "encoding", None) or "utf-8-sig"
 
@@ -419,6 +424,13 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    pm = _plugins(args)
+    doc = schema.criteria_schema(pm.registry)
+    _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args)
+    return 0
+
+
 def cmd_plugins(args) -> int:
     pm = _plugins(args)
     infos = [p.to_dict() for p in pm.registry.plugins]
@@ -479,7 +491,7 @@ def cmd_verify(args) -> int:
 
 
 COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "validate": cmd_validate,
-            "explain": cmd_explain, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify,
+            "explain": cmd_explain, "schema": cmd_schema, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify,
             "history": cmd_history}
 
 
