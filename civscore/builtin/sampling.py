@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from ..contracts.i18n import _
-from ..contracts.scoring import STATUSES, Batch, Outcome, Params, Scorer, ValueScorer, distinct
+from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
 from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, normalize, to_bool, to_list,
                                 to_number, to_table)
 
@@ -113,13 +113,7 @@ class TableScorer(ValueScorer):
             found = reps, idx
         keys, idx = found
         outcomes = [self.score(k, params, {}) for k in keys]
-        fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
-        codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
-        reasons = None
-        if self.want_reasons:
-            per_key = [o.reasons for o in outcomes]
-            reasons = [per_key[i] for i in idx.tolist()]
-        return Batch(fractions, codes, reasons)
+        return Batch.shared(outcomes, idx, self.want_reasons)
 
 
 class Sample(TableScorer):

@@ -72,6 +72,20 @@ class Batch:
     statuses: Any
     reasons: Any = None
 
+    @classmethod
+    def shared(cls, outcomes: "Sequence[Outcome]", idx: Any, want_reasons: bool = True) -> "Batch":
+        """The batch of units that share outcomes: unit *i* gets ``outcomes[idx[i]]``
+        (``idx`` a NumPy index array), as a scorer that scores each distinct value
+        once answers."""
+        import numpy as np  # lazily: heavy, and a check of one unit never needs it here
+        fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
+        codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
+        reasons = None
+        if want_reasons:
+            per_key = [o.reasons for o in outcomes]
+            reasons = [per_key[i] for i in idx.tolist()]
+        return cls(fractions, codes, reasons)
+
 
 class Scorer:
     """Base class of every scorer, built-in or third-party.
@@ -203,7 +217,6 @@ class ValueScorer(Scorer):
     a few thousand distinct values cost a few thousand ``score`` calls."""
 
     def score_many(self, values, params, datas):
-        import numpy as np
 
         found = distinct(values)
         if found is None:
@@ -213,13 +226,7 @@ class ValueScorer(Scorer):
         for out in outcomes:
             if not isinstance(out, Outcome) or out.status not in STATUSES:
                 return Scorer.score_many(self, values, params, datas)  # let the engine report it unit by unit
-        fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
-        codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
-        reasons = None
-        if self.want_reasons:
-            per_key = [o.reasons for o in outcomes]
-            reasons = [per_key[i] for i in idx.tolist()]
-        return Batch(fractions, codes, reasons)
+        return Batch.shared(outcomes, idx, self.want_reasons)
 
 
 def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
