@@ -25,6 +25,7 @@ else:  # pragma: no cover
 from .contracts.rating import dotted
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
 from .contracts.i18n import _
+from .contracts.limits import toml_problem
 from .contracts.values import fmt
 from .plugins import Registry, bundled_folder, did_you_mean
 from .contracts.scoring import Params, Scorer
@@ -418,6 +419,9 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     (it is a keyword with a default only to keep civscore 1.0's argument order)."""
     if registry is None:
         raise TypeError("loads() needs the registry of a plugin manager: civscore.loads() builds the default one")
+    problem = toml_problem(text)   # before parsing: some keys cost the parser minutes
+    if problem:
+        raise CriteriaError(problem[0], source, problem[1])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

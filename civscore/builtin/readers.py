@@ -21,11 +21,15 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
+from ..contracts.i18n import _
+from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED, LimitExceeded, MergedRows,
+                                bounded_lines, count_elements, row_width_problem, scan_sheet, toml_problem,
+                                trim_trailing_empty)
 from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, unit_text
 from ..contracts.values import Percent, is_percent_format
 from ..hookspecs import hookimpl
 
-XLSX_MAX_UNPACKED = 2 * 1024 ** 3   # an .xlsx is a zip: refuse one that inflates beyond this
+XLSX_MAX_UNPACKED = MAX_XLSX_UNPACKED   # an .xlsx is a zip: refuse one that inflates beyond this
 
 
 class TomlReader(Reader):
@@ -34,6 +38,9 @@ class TomlReader(Reader):
 
     def read(self, path, data):
         text = decode_utf8(data, str(path))
+        problem = toml_problem(text)   # before parsing: some keys cost the parser minutes
+        if problem:
+            raise SubmissionError(problem[0], str(path), problem[1])
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -151,15 +158,18 @@ class _Canon(dict):
 class CsvReader(Reader):
     suffixes = (".csv",)
     description = "one unit a row; UTF-8 (BOM or not) or GB18030"
-    max_bytes = 4 * 1024 ** 3     # a million units weigh about 400 MB
+    max_bytes = MAX_CSV_BYTES     # a million units weigh about 400 MB
 
     def read(self, path, data):
         source = str(path)
         encoding = table_encoding(data, source)   # one decoding pass to check; no copy kept
+        # lines of bounded length: one line of a gigabyte of commas is refused, not parsed into a list
+        problems: list[tuple[int, str]] = []
+        lines = bounded_lines(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), problems)
         # strict: an unclosed quote is an error, not a cell that swallows the rest of the file
-        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), strict=True)
+        reader = csv.reader(lines, strict=True)
         try:
-            yield from table_units(_numbered(reader, source), source)
+            yield from table_units(_numbered(reader, source, problems), source)
         except csv.Error as exc:
             raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
 
@@ -171,15 +181,18 @@ _CSV_ERRORS = {
 }
 
 
-def _numbered(reader, source: str) -> Iterator[tuple[int, Any]]:
-    """``(line, cells)``; a line the csv module cannot parse comes as ``(line,
+def _numbered(reader, source: str, problems: Optional[list[tuple[int, str]]] = None) -> Iterator[tuple[int, Any]]:
+    """``(line, cells)``; a line the csv module cannot parse, or that
+    :func:`bounded_lines` refused (its ``problems``), comes as ``(line,
     SubmissionError)`` and reading goes on with the next line."""
     last_error = -1
+    problems = problems if problems is not None else []
     while True:
         start = reader.line_num + 1  # the line the next row begins on
         try:
             cells = next(reader)
         except StopIteration:
+            yield from _refused_lines(problems, source)
             return
         except csv.Error as exc:
             if reader.line_num == last_error:  # no progress: stop rather than loop
@@ -188,7 +201,15 @@ def _numbered(reader, source: str) -> Iterator[tuple[int, Any]]:
             why = next((m for k, m in _CSV_ERRORS.items() if k in str(exc)), f"CSV error: {exc}")
             yield start, SubmissionError(why, source, f"line {start}")
             continue
+        if problems:  # a line bounded_lines refused (it reads as a blank row)
+            yield from _refused_lines(problems, source)
         yield reader.line_num, cells
+
+
+def _refused_lines(problems: list[tuple[int, str]], source: str) -> Iterator[tuple[int, SubmissionError]]:
+    for line, message in problems:
+        yield line, SubmissionError(message, source, _("line {line}").format(line=line))
+    problems.clear()
 
 
 def _header(rows: Iterator[tuple[int, Any]], source: str) -> tuple[int, list[str], dict[str, int]]:
@@ -200,9 +221,10 @@ def _header(rows: Iterator[tuple[int, Any]], source: str) -> tuple[int, list[str
         raise SubmissionError("empty table: no header row", source) from None
     if isinstance(header, SubmissionError):
         raise header
-    names = [str(h).strip() if h is not None else "" for h in header]
-    while names and names[-1] == "":
-        names.pop()
+    too_wide = row_width_problem(len(header))
+    if too_wide:
+        raise SubmissionError(too_wide, source, f"row {rownum}")
+    names = trim_trailing_empty([str(h).strip() if h is not None else "" for h in header])
     seen: dict[str, int] = {}
     for col, name in enumerate(names):
         if name == "":
@@ -265,8 +287,12 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
                 yield cells
                 continue
             if len(cells) != width:
-                while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
-                    cells = cells[:-1]
+                too_wide = row_width_problem(len(cells))
+                if too_wide:
+                    yield SubmissionError(too_wide, source, f"row {rownum}")
+                    continue
+                if len(cells) > width:
+                    cells = trim_trailing_empty(cells)
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue  # a blank line
                 if len(cells) > width:
@@ -310,69 +336,112 @@ class XlsxReader(Reader):
 
     def read(self, path, data):
         import openpyxl  # lazily: only XLSX submissions need it
-        try:  # what the workbook unpacks to: a zip bomb is refused before openpyxl inflates it
-            unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-        except Exception:
-            unpacked = 0  # not a zip at all: load_workbook says so below
-        if unpacked > XLSX_MAX_UNPACKED:
-            raise SubmissionError(f"the workbook unpacks to {unpacked // 1024 // 1024} MB, over the "
-                                  f"{XLSX_MAX_UNPACKED // 1024 // 1024} MB limit; save the table as CSV", str(path))
+        source = str(path)
+        _check_xlsx_archive(data, source)
+        try:  # always streamed (read-only): memory stays a row's worth whatever the sheet holds
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl fails in many ways on a broken or unusual workbook
+            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", source) from None
         try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=len(data) > 20 * 1024 * 1024 or unpacked > 400 * 1024 * 1024,
-                                          data_only=False)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
-        except Exception as exc:  # openpyxl fails in many more ways on a broken or unusual workbook
-            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", str(path)) from None
-        if not book.worksheets:
-            raise SubmissionError("the workbook has no worksheet (only chart sheets); put the table on the first sheet", str(path))
-        sheet = book.worksheets[0]
-        merged = list(getattr(sheet, "merged_cells", None) and sheet.merged_cells.ranges or [])
-        merged_rows: dict[int, str] = {}
-        for rng in merged:
-            for r in range(rng.min_row, rng.max_row + 1):
-                merged_rows.setdefault(r, str(rng))
-        if merged_rows.get(1):
-            raise SubmissionError(f"merged cells {merged_rows[1]} in the header; unmerge them", str(path), "row 1")
+            yield from _sheet_units(book, source)
+        finally:
+            book.close()
 
-        def plain(cell):
-            value = cell.value
-            if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula: a formula all the same
-                return str(getattr(value, "text", None) or "=formula")
-            return percent_cell(value, getattr(cell, "number_format", None))
 
-        def rows():
-            cells_by_pos = getattr(sheet, "_cells", None)
-            if cells_by_pos is None:  # read-only: stream the rows the file holds, not the dimensions it claims
-                if hasattr(sheet, "reset_dimensions"):
-                    sheet.reset_dimensions()
-                for r, cells in enumerate(sheet.iter_rows(), start=1):
-                    yield r, [plain(cell) for cell in cells]
-                return
-            # only the cells that exist: iter_rows would create every cell up to a stray one at XFD1048576
-            by_row: dict[int, dict[int, Any]] = {}
-            for (r, c), cell in list(cells_by_pos.items()):
-                if cell.value is not None:
-                    by_row.setdefault(r, {})[c] = plain(cell)
-            for r in sorted(by_row):
-                cols = by_row[r]
-                yield r, [cols.get(c) for c in range(1, max(cols) + 1)]
-        for item in table_units(rows(), str(path), chunk_size=1):  # rows are checked as they come
-            row = item.row if isinstance(item, Unit) else None
-            if row is not None and row in merged_rows:
-                yield SubmissionError(f"merged cells {merged_rows[row]}; unmerge them and fill every cell", str(path), f"row {row}")
-                continue
-            if isinstance(item, Unit):
-                formulas = [k for k, v in item.data.items() if isinstance(v, str) and v.startswith("=")]
-                if formulas:
-                    formula = item.data[formulas[0]][:30]
-                    yield SubmissionError(f"column {formulas[0]!r} holds a formula ({formula}); paste values only", str(path), f"row {row}")
-                    continue
-                for k, v in list(item.data.items()):
-                    if hasattr(v, "isoformat"):
-                        item.data[k] = v.isoformat()
+def _check_xlsx_archive(data: bytes, source: str) -> None:
+    """Before openpyxl inflates anything: what the zip unpacks to (a zip
+    bomb), and how many shared strings it holds (openpyxl loads them all)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:
+        return  # not a zip at all: load_workbook says so
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise SubmissionError(f"the workbook unpacks to {unpacked // 1024 // 1024} MB, over the "
+                              f"{XLSX_MAX_UNPACKED // 1024 // 1024} MB limit; save the table as CSV", source)
+    for info in infos:
+        if info.filename.lower().endswith("sharedstrings.xml"):
+            try:
+                with archive.open(info) as stream:
+                    count_elements(stream, "si", MAX_XLSX_CELLS,
+                                   _("the workbook holds more than {limit:,} distinct texts; save the table as CSV")
+                                   .format(limit=MAX_XLSX_CELLS))
+            except LimitExceeded as exc:
+                raise SubmissionError(exc.message, source) from None
+            except Exception:
+                pass  # broken XML: openpyxl's own error says so
+
+
+def _scan_first_sheet(sheet, source: str) -> MergedRows:
+    """The first sheet's limits (row width, cells) checked in one streamed
+    pass before openpyxl reads a row; its merged ranges by row."""
+    from openpyxl.utils.cell import range_boundaries
+    try:
+        with sheet._get_source() as stream:
+            refs = scan_sheet(stream)
+    except LimitExceeded as exc:
+        raise SubmissionError(exc.message, source, exc.where) from None
+    except Exception as exc:
+        raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", source) from None
+    ranges = []
+    for ref in refs:
+        try:
+            _, lo, _, hi = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if lo is not None and hi is not None:
+            ranges.append((lo, hi, ref))
+    return MergedRows(ranges)
+
+
+def _plain(cell):
+    value = cell.value
+    if type(value).__module__.startswith("openpyxl"):  # ArrayFormula, DataTableFormula: a formula all the same
+        return str(getattr(value, "text", None) or "=formula")
+    return percent_cell(value, getattr(cell, "number_format", None))
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _sheet_units(book, source: str) -> Iterator[Item]:
+    if not book.worksheets:
+        raise SubmissionError("the workbook has no worksheet (only chart sheets); put the table on the first sheet", source)
+    sheet = book.worksheets[0]
+    merged = _scan_first_sheet(sheet, source)
+    if merged.get(1):
+        raise SubmissionError(f"merged cells {merged.get(1)} in the header; unmerge them", source, "row 1")
+
+    def rows():  # stream the rows the file holds, not the dimensions it claims
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
+        for r, cells in enumerate(sheet.iter_rows(), start=1):
+            yield r, [_plain(cell) for cell in cells]
+
+    for item in table_units(rows(), source, chunk_size=1):  # rows are checked as they come
+        if not isinstance(item, Unit):
             yield item
-        book.close()
+            continue
+        row = item.row or 0
+        if merged.get(row):
+            yield SubmissionError(f"merged cells {merged.get(row)}; unmerge them and fill every cell", source, f"row {row}")
+            continue
+        unit_formula = next((f for f in UNIT_FIELDS if _is_formula(getattr(item, f))), None)
+        if unit_formula:
+            yield SubmissionError(_("unit.{field} holds a formula ({formula}); paste values only")
+                                  .format(field=unit_formula, formula=getattr(item, unit_formula)[:30]), source, f"row {row}")
+            continue
+        formulas = [k for k, v in item.data.items() if _is_formula(v)]
+        if formulas:
+            formula = item.data[formulas[0]][:30]
+            yield SubmissionError(f"column {formulas[0]!r} holds a formula ({formula}); paste values only", source, f"row {row}")
+            continue
+        for k, v in list(item.data.items()):
+            if hasattr(v, "isoformat"):
+                item.data[k] = v.isoformat()
+        yield item
 
 
 def percent_cell(value: Any, number_format: Any) -> Any:

@@ -67,8 +67,13 @@ def criteria_too_large(path: Path) -> None:
             fh.write(line)
 
 
+def _brackets(n: int) -> str:
+    """``n`` nested arrays over lines of a thousand brackets (a longer line is refused before parsing)."""
+    return "\n".join(["[" * 1000] * (n // 1000)) + "\n" + "\n".join(["]" * 1000] * (n // 1000))
+
+
 def criteria_deep_arrays(path: Path) -> None:
-    path.write_text('format = "civscore/1"\nx = ' + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    path.write_text('format = "civscore/1"\nx = ' + _brackets(100_000) + "\n", encoding="utf-8")
 
 
 def criteria_deep_inline_tables(path: Path) -> None:
@@ -123,7 +128,7 @@ def deep_json(path: Path) -> None:
 
 
 def deep_toml(path: Path) -> None:
-    path.write_text('[unit]\nid = "deep"\nname = "Deep"\n[data]\nx = ' + "[" * 100_000 + "]" * 100_000 + "\n",
+    path.write_text('[unit]\nid = "deep"\nname = "Deep"\n[data]\nx = ' + _brackets(100_000) + "\n",
                     encoding="utf-8")
 
 
