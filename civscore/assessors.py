@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .contracts.i18n import _
 from .contracts.errors import SubmissionError
-from .contracts.units import Unit, flatten, unit_text
+from .contracts.i18n import _
+from .contracts.units import RepeatedKey, Unit, flatten, unit_text
 from .contracts.values import ValueInvalid, fmt, is_missing, match_grade, to_bool, to_count, to_list, to_number, to_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -190,9 +191,12 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
     elif kind in ("number", "count"):
         nums = list(read.values())
         combined = combine_numbers(nums, aggregate)
-        spread = round(max(nums) - min(nums), 9)
-        flag = ({"reason": f"spread {_fmt(spread)} > max_spread {_fmt(max_spread)}"}
-                if max_spread is not None and spread > max_spread + EPS else None)
+        spread = finite_spread(nums)
+        if spread is None:  # 1.7e308 and -1.7e308: too far apart for a float; null in JSON, always flagged
+            flag = {"reason": _("spread beyond the largest number (about 1.8e308)")} if max_spread is not None else None
+        else:
+            flag = ({"reason": f"spread {_fmt(spread)} > max_spread {_fmt(max_spread)}"}
+                    if max_spread is not None and spread > max_spread + EPS else None)
     else:
         vals = list(read.values())
         if kind == "boolean":
@@ -212,6 +216,13 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
         flag = {"values": {k: _plain(v) for k, v in values.items()}, "combined": _plain(combined),
                 "spread": spread, **flag}
     return combined, flag
+
+
+def finite_spread(nums: list[float]) -> Optional[float]:
+    """max − min of numbers, rounded; None when it is beyond floating point
+    (never infinity: JSON cannot hold it)."""
+    spread = max(nums) - min(nums)
+    return round(spread, 9) if math.isfinite(spread) else None
 
 
 def _fmt(x: Optional[float]) -> str:
@@ -246,7 +257,11 @@ def sheets_from_doc(unit: "Unit") -> list[dict[str, Any]]:
         data = entry.get("data", {})
         if not isinstance(data, dict):
             raise SubmissionError(f"{label} ({name}): data must be a table of inputs by key", unit.source, where)
-        sheets.append({"name": name, "data": flatten(data), "source": unit.source, "row": unit.row})
+        try:
+            flat = flatten(data)
+        except RepeatedKey as exc:
+            raise SubmissionError(f"{label} ({name}): {exc.message}", unit.source, where) from None
+        sheets.append({"name": name, "data": flat, "source": unit.source, "row": unit.row})
     return sheets
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterable, Optional, Union
 
 from .errors import SubmissionError
+from .i18n import _
 
 UNIT_FIELDS = ("id", "name", "group", "region", "period")
 MAX_FILE_BYTES = 200 * 1024 * 1024      # a reader's default: what one file may weigh
@@ -92,18 +93,36 @@ def make_unit(info: Any, data: Any, source: str, where: Optional[str], row: Opti
         data = {}
     if not isinstance(data, dict):
         raise SubmissionError("data must be a table of inputs by key", source, where)
-    return Unit(uid, name, flatten(data), unit_text(info.get("group")), unit_text(info.get("region")),
+    try:
+        flat = flatten(data)
+    except RepeatedKey as exc:
+        raise SubmissionError(exc.message, source, where) from None
+    return Unit(uid, name, flat, unit_text(info.get("group")), unit_text(info.get("region")),
                 unit_text(info.get("period")), source, row)
 
 
-def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+class RepeatedKey(ValueError):
+    """One data key given twice, once dotted and once nested (``"a.b" = 1`` and ``a.b = 0``)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.message = _("the data key {key!r} is given twice (as \"{key}\" and as nested tables); keep one").format(key=key)
+        super().__init__(self.message)
+
+
+def flatten(data: dict[str, Any], prefix: str = "", out: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """Nested tables become dotted keys: ``ideology.study = [...]`` written
-    unquoted in TOML reads as the key ``"ideology.study"``."""
-    out: dict[str, Any] = {}
+    unquoted in TOML reads as the key ``"ideology.study"``. A key reached
+    twice (``"a.b" = 12`` beside ``a.b = 0``, or JSON's ``{"a.b": 12, "a":
+    {"b": 0}}``) raises :class:`RepeatedKey`, never a silent overwrite."""
+    if out is None:
+        out = {}
     for key, value in data.items():
         full = f"{prefix}{key}"
         if isinstance(value, dict):
-            out.update(flatten(value, full + "."))
+            flatten(value, full + ".", out)
+        elif full in out:
+            raise RepeatedKey(full)
         else:
             out[full] = value
     return out
