@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import codecs
+import io
 import json
 import os
 import sys
@@ -21,14 +22,14 @@ from typing import Any, Optional, Sequence
 from tabulate import tabulate
 
 from . import api, datakeys, history, schema
-from .contracts.errors import CivscoreError, UsageError
+from .contracts.errors import CivscoreError, UsageError, one_line
 from .contracts.i18n import _
 from .plugins import PluginManager, did_you_mean, plugin_in_traceback
 from .reports.text import COLUMN_KEYS
 from .memory import gc_paused
 from .progress import Progress
 from .reports import explain
-from .reports import provenance, write_atomic
+from .reports import provenance, report_bytes, without_surrogates, write_atomic
 from .reports import history as history_reports
 from .template import template
 from .verify import verify
@@ -228,7 +229,7 @@ def _encoded(content, encoding: str):
     pieces = [content] if isinstance(content, str) else content
     if encoding == "utf-8-sig":
         return _with_bom(pieces)
-    return (piece.encode(encoding) if isinstance(piece, str) else piece for piece in pieces)
+    return (without_surrogates(piece).encode(encoding) if isinstance(piece, str) else piece for piece in pieces)
 
 
 def _with_bom(pieces):
@@ -236,7 +237,7 @@ def _with_bom(pieces):
     first = True
     for piece in pieces:
         if isinstance(piece, str):
-            piece = (piece.lstrip("\ufeff") if first else piece).encode("utf-8")  # a piece with its own mark gets one, not two
+            piece = report_bytes(piece.lstrip("\ufeff") if first else piece)  # a piece with its own mark gets one, not two
         first = False
         yield piece
 
@@ -249,7 +250,9 @@ def _file_encoding(args) -> str:
 
 
 def _err(line: str) -> None:
-    print(f"civscore: {line}", file=sys.stderr)
+    """One stderr line: whatever a file name or a key holds (a newline, a
+    terminal escape), it stays one line and drives no terminal."""
+    print(f"civscore: {one_line(line)}", file=sys.stderr)
 
 
 def _plugins(args) -> PluginManager:
@@ -273,8 +276,26 @@ def _emit(content: str | bytes, args) -> None:
     elif isinstance(content, bytes):
         raise UsageError(f"--format {args.format} writes a binary file; give --output FILE")
     else:
-        sys.stdout.write(content)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(without_surrogates(content))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk behind > FILE: the user's to fix, not an internal error
+            _drop_stdout()
+            raise UsageError(_("cannot write the report to standard output: {why}")
+                             .format(why=exc.strerror or exc)) from None
+
+
+def _drop_stdout() -> None:
+    """After stdout failed: send what is still buffered nowhere, so the exit
+    adds no second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 def cmd_evaluate(args) -> int:

@@ -36,6 +36,22 @@ class UsageError(CivscoreError):
     """A command-line argument is wrong (exit 2)."""
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(m: "re.Match[str]") -> str:
+    code = ord(m.group())
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+
+def one_line(text: str) -> str:
+    """A message as one safe line for a terminal: control characters
+    (newlines, escape sequences, bell), bidi overrides and lone surrogates,
+    wherever they come from (a file name, a key), are written as escapes
+    (``\\x0a``, ``\\x1b``) and cannot split the line or drive the terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 # -- where a TOML or JSON document went wrong, for readers' messages --------------------------
 def long_number_where(text: str) -> str | None:
     """Where the first over-long run of digits is, for the error message."""

@@ -7,7 +7,10 @@ check document into text or bytes. Writers are registered through
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional
@@ -168,13 +171,57 @@ def stars_text(stars: int, max_stars: int) -> str:
     return "★" * stars + "☆" * max(0, max_stars - stars)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate (a JSON
+    ``"\\udfff"`` escape, a file name that is not UTF-8) becomes U+FFFD.
+    Every report goes through this on its way out, whichever writer made it."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def report_bytes(piece: str | bytes) -> bytes:
+    """A piece of a report as UTF-8 bytes (see :func:`without_surrogates`)."""
+    if isinstance(piece, bytes):
+        return piece
+    try:
+        return piece.encode("utf-8")
+    except UnicodeEncodeError:
+        return without_surrogates(piece).encode("utf-8")
+
+
+def output_kind(path: Path) -> str:
+    """How ``--output`` is written: ``"replace"`` (no file yet, or a regular
+    file: atomically) or ``"through"`` (a character device such as
+    /dev/null or a terminal, or a FIFO: written into as it is, never replaced
+    by a regular file). Anything else (a socket, a block device) is an
+    OSError. Symbolic links are followed."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "replace"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a directory: os.replace says so
+        return "replace"
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return "through"
+    raise OSError(errno.EINVAL, _("not a regular file, a character device or a pipe"))
+
+
 def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | bytes]) -> None:
     """Write a file so that a crash or Ctrl-C never leaves half of it:
     ``content`` (text, bytes, or an iterable of pieces) goes to a temporary
-    file beside the target, which then replaces the target in one step."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    file beside the target, which then replaces the target in one step.
+    A character device or a FIFO is written into instead (see :func:`output_kind`);
+    a symbolic link is followed (the file it names is replaced, the link kept)."""
+    target = Path(os.path.realpath(path))
     pieces = [content] if isinstance(content, (str, bytes)) else content
+    if output_kind(target) == "through":
+        with open(target, "wb") as fh:
+            for piece in pieces:
+                fh.write(report_bytes(piece))
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     umask = os.umask(0)
     os.umask(umask)
@@ -182,7 +229,7 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
     try:
         with os.fdopen(fd, "wb") as fh:
             for piece in pieces:
-                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                fh.write(report_bytes(piece))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -195,4 +242,4 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
 
 
 __all__ = ["Writer", "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
-           "write_atomic", "fmt", "na_doc", "item_reasons"]
+           "write_atomic", "without_surrogates", "report_bytes", "fmt", "na_doc", "item_reasons"]

@@ -117,7 +117,7 @@ def evaluation_row_chunks(ev, item_columns: bool = True):
             ["true" if ev.vetoes[i] else "false" for i in positions],
             [";".join(ev.vetoes[i]) for i in positions],
             ["true" if c else "false" for c in complete[order].tolist()],
-            [u.where for u in units],
+            [_safe(u.where) for u in units],
         ] + (history_columns(ev, order, positions, money) if hist else []) \
             + [money(ev.categories[c]) for c in cats] + [_na_cells(ev, leaf, money, order) for leaf in item_leaves]
         yield list(zip(*columns))

@@ -1,6 +1,7 @@
 """``table`` and ``markdown``: the same report, two tabulate formats."""
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ class TextWriter(Writer):
                                   "-f csv has every figure", len(dropped)).format(
                                       n=len(dropped), width=self.width, names=", ".join(c.key for c in dropped)),
                 width=self.width or 80))
-        return printable("\n".join(lines)) + "\n"
+        return self._finish("\n".join(lines))
 
     def _columns(self, ev) -> list["Column"]:
         """Every column of the evaluate table, in order, with its values in listing order."""
@@ -237,7 +238,15 @@ class TextWriter(Writer):
             out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
         for warning in doc.get("warnings") or []:
             out.append(_("Warning: {text}").format(text=warning))
-        return printable("\n".join(out)) + "\n"
+        return self._finish("\n".join(out))
+
+    def _finish(self, text: str) -> str:
+        """The report as printed: no control characters; in Markdown, no live
+        HTML either (a unit named ``<script>`` shows as text)."""
+        text = printable(text)
+        if self.markdown:
+            text = html.escape(text, quote=False)
+        return text + "\n"
 
 
 def history_line(h: dict, r: dict) -> str:
