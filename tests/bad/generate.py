@@ -232,6 +232,100 @@ def xlsx_zip_bomb(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+# -- issue #16: bounded time and memory ----------------------------------------------------
+def csv_million_commas(path: Path) -> None:
+    """A row followed by a million commas (trimming them used to copy the row a million times: 38 s for 250 kB)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerow(_row("mc1", "Before the commas"))
+        fh.write(",".join(map(str, _row("mc2", "Commas"))) + "," * 1_000_000 + "\n")
+        w.writerow(_row("mc3", "After the commas"))
+
+
+def csv_wide_header(path: Path) -> None:
+    """A header of 20,000 columns: past the 16,384-column limit."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER + [f"extra{i}" for i in range(20_000)])
+        w.writerow(_row("wh1", "Wide header"))
+
+
+def csv_long_line(path: Path) -> None:
+    """One line of 5 million characters between good rows: refused before the csv module reads it."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerow(_row("ll1", "Before the long line"))
+        fh.write("ll2,Long line," + "9" * 5_000_000 + "\n")
+        w.writerow(_row("ll3", "After the long line"))
+
+
+def csv_late_nul(path: Path) -> None:
+    """A NUL byte past the first 8 KB (only those are looked at to call a file binary)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER + ["note"])
+        for i in (1, 2, 3):
+            w.writerow(_row(f"nul-{i}", f"Unit {i}") + ["n" * 4000])
+        fh.write(",".join(map(str, _row("nul\x00-4", "NUL in the id"))) + ",x\n")
+        w.writerow(_row("nul-5", "After the NUL") + ["x"])
+
+
+def _dotted(parts: int) -> str:
+    return ".".join(f"g{i}" for i in range(parts))
+
+
+def toml_long_dotted_key(path: Path) -> None:
+    """The issue's key: g0.g1.….g149999 = 1, 1 MB on one line (it took the TOML parser 3 minutes)."""
+    path.write_text(f'[unit]\nid = "dk1"\nname = "Dotted"\n[data]\n{_dotted(150_000)} = 1\n', encoding="utf-8")
+
+
+def toml_many_key_parts(path: Path) -> None:
+    """A dotted key of 10,000 parts on a line under the length limit (seconds of parsing, growing with the square)."""
+    path.write_text(f'[unit]\nid = "dk2"\nname = "Dotted"\n[data]\n{_dotted(10_000)} = 1\n', encoding="utf-8")
+
+
+def criteria_long_header(path: Path) -> None:
+    """A table header [criteria.a.g0.….g9999]: slow to parse the same way."""
+    text = Path(__file__).with_name("good-criteria.toml").read_text(encoding="utf-8")
+    path.write_text(text + f"\n[criteria.a.{_dotted(10_000)}]\ntitle = \"Deep\"\n", encoding="utf-8")
+
+
+def _sheet_xml_patch(path: Path, rows, patch) -> None:
+    """A workbook made by openpyxl whose first sheet's XML is then changed by ``patch(xml) -> xml``
+    (for what openpyxl itself would never write)."""
+    buf = io.BytesIO()
+    _workbook(buf, rows)
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = patch(data)
+            zout.writestr(info.filename, data)
+
+
+def xlsx_wide_row(path: Path) -> None:
+    """A workbook of about 130 kB whose third row holds 2.5 million cells (loading it took 1.6 GB)."""
+    cells = b'<c t="n"><v>0</v></c>' * 2_500_000
+
+    def patch(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", b'<row r="3">' + cells + b"</row></sheetData>")
+    _sheet_xml_patch(path, [HEADER, _row("wr1", "Before the wide row")], patch)
+
+
+def xlsx_far_column(path: Path) -> None:
+    """A cell at ZZZ3, right of Excel's last column XFD: openpyxl would pad every row to it."""
+    def patch(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", b'<row r="3"><c r="ZZZ3" t="n"><v>1</v></c></row></sheetData>')
+    _sheet_xml_patch(path, [HEADER, _row("fc1", "Before the far cell")], patch)
+
+
+def xlsx_formula_ids(path: Path) -> None:
+    """Formulas as unit.id and unit.name: refused like formulas in data cells."""
+    _workbook(path, [HEADER, _row("=1+1", "Formula id"), _row("fi2", "=A1"), _row("fi3", "Values only")])
+
+
 GENERATORS = {name: fn for name, fn in globals().items() if callable(fn) and not name.startswith("_")
               and getattr(fn, "__module__", None) == __name__}
 
