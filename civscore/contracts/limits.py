@@ -127,7 +127,8 @@ def toml_problem(text: str) -> Optional[tuple[str, str]]:
 
 # -- XLSX -----------------------------------------------------------------------------------------
 def _local(name: str) -> str:
-    return name.rpartition(" ")[2]
+    """An element's name without its prefix (``x:c`` → ``c``); namespaces are not resolved (faster)."""
+    return name if ":" not in name else name.rpartition(":")[2]
 
 
 def _column(ref: str) -> int:
@@ -147,31 +148,37 @@ def scan_sheet(stream: IO[bytes], max_cells: Optional[int] = None, max_row_cells
     can hold a row of 2.5 million cells), ``expat.ExpatError`` for broken XML."""
     max_cells = MAX_XLSX_CELLS if max_cells is None else max_cells
     max_row_cells = MAX_ROW_CELLS if max_row_cells is None else max_row_cells
-    state = {"cells": 0, "row": 0, "row_cells": 0}
+    cells = row = row_cells = 0
     merged: list[str] = []
+    short_columns = max_row_cells < 702   # else only references of 3 letters or more (4+ characters) can lie beyond
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local == "c":
-            state["cells"] += 1
-            state["row_cells"] += 1
-            if state["row_cells"] > max_row_cells:
-                raise LimitExceeded(row_width_problem(state["row_cells"]) or "", _("row {row}").format(row=state["row"]))
-            ref = attrs.get("r")
-            if ref and _column(ref) > max_row_cells:
-                raise LimitExceeded(_("cell {ref} lies beyond the limit of {limit:,} columns; remove it")
-                                    .format(ref=ref[:20], limit=max_row_cells), _("row {row}").format(row=state["row"]))
-            if state["cells"] > max_cells:
-                raise LimitExceeded(_("the sheet has more than {limit:,} cells; save the table as CSV")
-                                    .format(limit=max_cells), _("row {row}").format(row=state["row"]))
-        elif local == "row":
-            r = attrs.get("r", "")
-            state["row"] = int(r) if r.isdigit() else state["row"] + 1
-            state["row_cells"] = 0
-        elif local == "mergeCell":
-            merged.append(attrs.get("ref", ""))
+        nonlocal cells, row, row_cells
+        if name != "c":  # the cell's value <v>, rows, the rest
+            if name == "v":
+                return
+            name = _local(name)
+            if name != "c":
+                if name == "row":
+                    r = attrs.get("r", "")
+                    row = int(r) if r.isdigit() else row + 1
+                    row_cells = 0
+                elif name == "mergeCell":
+                    merged.append(attrs.get("ref", ""))
+                return
+        cells += 1
+        row_cells += 1
+        if row_cells > max_row_cells:
+            raise LimitExceeded(row_width_problem(row_cells) or "", _("row {row}").format(row=row))
+        ref = attrs.get("r")
+        if ref and (len(ref) >= 4 or short_columns) and _column(ref) > max_row_cells:
+            raise LimitExceeded(_("cell {ref} lies beyond the limit of {limit:,} columns; remove it")
+                                .format(ref=ref[:20], limit=max_row_cells), _("row {row}").format(row=row))
+        if cells > max_cells:
+            raise LimitExceeded(_("the sheet has more than {limit:,} cells; save the table as CSV")
+                                .format(limit=max_cells), _("row {row}").format(row=row))
 
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.ParseFile(stream)
     return merged
@@ -188,7 +195,7 @@ def count_elements(stream: IO[bytes], local_name: str, limit: int, message: str)
             if count[0] > limit:
                 raise LimitExceeded(message)
 
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.ParseFile(stream)
     return count[0]
