@@ -160,7 +160,8 @@ def test_output_into_a_fifo_is_written_through(tmp_path):
 
 
 def test_output_kinds():
-    assert output_kind(Path("/dev/null")) == "through"          # written into, never replaced
+    if stat.S_ISCHR(os.stat("/dev/null").st_mode):   # (a program with the old bug, run as root, replaces it)
+        assert output_kind(Path("/dev/null")) == "through"          # written into, never replaced
     assert output_kind(Path("/no/such/file")) == "replace"
     assert output_kind(Path(__file__)) == "replace"
 
