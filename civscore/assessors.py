@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .contracts.i18n import _
 from .contracts.errors import SubmissionError
-from .contracts.i18n import _
 from .contracts.units import RepeatedKey, Unit, flatten, unit_text
 from .contracts.values import ValueInvalid, fmt, is_missing, match_grade, to_bool, to_count, to_list, to_number, to_text
 
