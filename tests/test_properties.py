@@ -279,6 +279,8 @@ EXAMPLE_PARAMS = {
     "deduct": {"per": 2},
     "ratio": {"numerator": "n", "denominator": "d", "full_at": 0.5},
     "formula": {"expr": "min(10, n / d * 3) if n > 0 else n ** 2 - abs(d)"},
+    "sample": {"max": 5, "per_fail": 2},
+    "survey": {"weights": {"满意": 1.0, "基本满意": 0.8, "不满意": 0}, "ignore": ["不了解"]},
 }
 SCORERS = {cls.name: cls for cls in BUILTIN_SCORERS}
 
