@@ -1,6 +1,12 @@
-"""Generate N synthetic unit submissions for a scheme, as one CSV.
+"""Generate N synthetic unit submissions for a scheme, as one CSV or XLSX.
 
     python benchmarks/generate.py tests/fixtures/civilized-unit-v1/civilized-unit.toml 100000 benchmarks/data/units-100k.csv
+    python benchmarks/generate.py tests/fixtures/civilized-unit-v1/civilized-unit.toml 100000 benchmarks/data/units-100k.xlsx
+
+An output path ending in .xlsx is written with XlsxWriter (a benchmark-only
+dependency, benchmarks/requirements.txt) in constant-memory mode, one sheet,
+cells that read as numbers stored as numbers, as a committee's workbook has
+them; the same seed gives the same values as the CSV.
 
 Values follow each indicator's scorer (grades from its scale, checklist
 entries from its items, numbers around its thresholds), with about 1% empty
@@ -56,6 +62,21 @@ def generators(scheme, rng: random.Random):
     return gens
 
 
+def write_xlsx(path: str, header: list[str], rows) -> None:
+    """One sheet; empty cells left empty; numbers as numbers (XlsxWriter's
+    strings_to_numbers turns "12.5" into a number cell, "abc" stays text)."""
+    import xlsxwriter  # benchmark-only dependency
+
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": True})
+    ws = wb.add_worksheet("units")
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value != "":
+                ws.write(r, c, value)
+    wb.close()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("criteria")
@@ -68,15 +89,23 @@ def main(argv=None) -> int:
     gens = generators(scheme, rng)
     keys = list(gens)
     groups = ("机关", "企业", "事业单位", "社区")
-    with open(args.output, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["unit.id", "unit.name", "unit.group"] + keys)
+    header = ["unit.id", "unit.name", "unit.group"] + keys
+
+    def rows():
         for n in range(args.n):
             row = [f"u{n:07d}", f"单位{n}", groups[n % 4]]
             for key in keys:
                 r = rng.random()
                 row.append("" if r < 0.01 else "abc" if r < 0.012 else gens[key]())
-            w.writerow(row)
+            yield row
+
+    if args.output.lower().endswith(".xlsx"):
+        write_xlsx(args.output, header, rows())
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(rows())
     print(f"wrote {args.n} units, {len(keys)} inputs each, to {args.output}", file=sys.stderr)
     return 0
 
