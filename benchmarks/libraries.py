@@ -148,9 +148,14 @@ def median_of(code: str, arg: str, runs: int) -> dict:
     return {k: statistics.median(m[k] for m in got) for k in ("cpu", "wall", "rss_mib")}
 
 
+ONLY: list[str] = []  # --cases: substrings of the case names to run
+
+
 def table(title: str, cases: dict[str, str], arg: str, runs: int) -> list[str]:
     out = [f"**{title}** (medians of {runs})", "", "| how | CPU | wall | peak RSS |", "|---|---|---|---|"]
     for name, code in cases.items():
+        if ONLY and not any(o in name for o in ONLY):
+            continue
         m = median_of(code, arg, runs)
         out.append(f"| {name} | {m['cpu']:.2f} s | {m['wall']:.2f} s | {m['rss_mib']:,.0f} MiB |")
         print(out[-1], file=sys.stderr, flush=True)
@@ -283,7 +288,9 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", nargs="*", default=["csv", "xlsx-read", "xlsx-write", "check", "pyarrow-notes"])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cases", nargs="*", default=[], help="run only the cases whose names hold one of these")
     args = ap.parse_args(argv)
+    ONLY[:] = args.cases
     out: list[str] = []
     if "csv" in args.what:
         out += table("Reading 1,000,000 rows × 38 columns of CSV (385 MB)", CSV_CASES,

@@ -128,6 +128,7 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(exist_ok=True)
     scheme_path = SCHEME
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load_before = os.getloadavg()[0]
     lines = []
     for fmt, sizes in (("csv", args.csv), ("xlsx", args.xlsx)):
         for n in sizes:
@@ -139,17 +140,24 @@ def main(argv: list[str]) -> int:
     import pandas
     import polars
     import pyarrow
-    versions = (f"civscore {_civscore_version()}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+    versions = (f"civscore {_civscore_version()} at {_commit()}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
                 f"polars {polars.__version__}")
     with (HERE / "results.md").open("a", encoding="utf-8") as fh:
         fh.write(f"\n### {started}: civscore vs pandas vs polars, {platform.machine()}, {os.cpu_count()} cores, "
                  f"Python {platform.python_version()}\n\n{versions}; medians of the runs (rotating order); "
-                 "CPU = user + system of the child.\n\n")
+                 f"CPU = user + system of the child. Load average (1 min) {load_before:.1f} at the start, "
+                 f"{os.getloadavg()[0]:.1f} at the end: above 2 on this 2-core machine, wall times and, "
+                 "less so, CPU times are inflated by other work.\n\n")
         fh.write("| units | in | runs | civscore CPU | wall | peak RSS | pandas CPU | wall | peak RSS "
                  "| polars CPU | wall | peak RSS | civscore/pandas CPU | wall | RSS | rank, stars, total |\n")
         fh.write("|" + "---|" * 16 + "\n")
         fh.write("\n".join(lines) + "\n")
     return 0
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "?"
 
 
 def _civscore_version() -> str:
