@@ -146,6 +146,8 @@ def test_distinct_never_merges_equal_values_of_other_types():
     assert [keys[i] for i in idx.tolist()] == values
     assert [type(keys[i]) for i in idx.tolist()] == [type(v) for v in values]
     assert [math.copysign(1, keys[i]) for i in idx.tolist()[-2:]] == [-1, 1]
+    keys, idx = distinct([0.0, -0.0, 2.5, 0.0])                # floats only: -0.0 still apart
+    assert [math.copysign(1, keys[i]) for i in idx.tolist()] == [1, -1, 1, 1] and len(keys) == 3
     keys, idx = distinct(["a", "b", "a", None])                # the fast path: strings
     assert keys == ["a", "b", None] and idx.tolist() == [0, 1, 0, 2]
 

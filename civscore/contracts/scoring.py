@@ -246,16 +246,17 @@ def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
     if not types <= _HASHABLE:
         return None
     numeric = types & _NUMERIC
-    if len(numeric) > 1 or float in numeric:    # equal across types, or -0.0 beside 0.0: key by type too
-        first: dict = {}
-        keyed = [value_key(v) for v in values]
-        for k, v in zip(keyed, values):
-            first.setdefault(k, v)
-        position = {k: i for i, k in enumerate(first)}
-        return list(first.values()), np.fromiter(map(position.__getitem__, keyed), dtype=np.intp, count=len(values))
-    keys = list(dict.fromkeys(values))          # str, None and one of bool/int: equal means identical
-    position = {k: i for i, k in enumerate(keys)}
-    return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+    if len(numeric) <= 1:                       # str, None and one of bool/int/float: equal means identical ...
+        keys = list(dict.fromkeys(values))
+        if float not in numeric or not any(type(k) is float and k == 0 for k in keys):   # ... but -0.0 and 0.0
+            position = {k: i for i, k in enumerate(keys)}
+            return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+    first: dict = {}                            # equal across types: key by type too
+    keyed = [value_key(v) for v in values]
+    for k, v in zip(keyed, values):
+        first.setdefault(k, v)
+    position = {k: i for i, k in enumerate(first)}
+    return list(first.values()), np.fromiter(map(position.__getitem__, keyed), dtype=np.intp, count=len(values))
 
 
 def value_key(value: Any) -> Any:
