@@ -30,6 +30,7 @@ from typing import Any, Optional
 from . import api
 from .contracts.errors import CivscoreError
 from .plugins import civscore_version
+from .contracts.i18n import _
 from .reports import evaluation_doc
 from .submissions import Submissions
 
@@ -121,14 +122,23 @@ def compare(recorded: dict, fresh: dict, report: Report) -> None:
     for uid in new:
         if uid not in old:
             diff.append(f"unit {uid!r} is in the re-run but not in the results")
+    if isinstance(recorded.get("history"), dict):   # SPEC §8: stars came from the history file of that moment
+        report.notes.append(_("recorded with --history: the earned stars are compared; the awarded stars (and, "
+                              "with weights, the ranks) came from the history file and are not re-derived"))
     for uid, a in old.items():
         b = new.get(uid)
         if b is None:
             continue
         for key in FIGURES:
+            mine = a.get(key)
+            if "earned_stars" in a and key in ("stars", "rank"):
+                if "cycle_total" in a:
+                    continue   # rated on the weighted total over the periods: the file, not the files, decides
+                if key == "stars":
+                    mine = a["earned_stars"]
             report.compared += 1
-            if not _same(a.get(key), b.get(key)):
-                diff.append(f"{uid}: {key}: recorded {_show(a.get(key))}, re-run {_show(b.get(key))}")
+            if not _same(mine, b.get(key)):
+                diff.append(f"{uid}: {key}: recorded {_show(mine)}, re-run {_show(b.get(key))}")
         for part in ("categories", "items"):
             got_a, got_b = a.get(part) or {}, b.get(part) or {}
             for cid in list(got_a) + [c for c in got_b if c not in got_a]:

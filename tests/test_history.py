@@ -660,3 +660,15 @@ def test_the_worked_example_of_docs_history_md_is_true(tmp_path, monkeypatch, ca
     assert main(["check", "scheme.toml", "school.toml", "--history", "history.db", "--target", "5"]) == 1
     assert capsys.readouterr().out.endswith(
         "History: last period (2025) 3 ★, at most 4 ★ this period; earned 5 ★, awarded 4 ★\nTarget 5 ★: NOT met\n")
+
+
+def test_verify_a_history_run_compares_earned_stars(tmp_path, capsys):
+    crit = scheme(tmp_path, "max_rise = 1")
+    run(tmp_path, crit, "2024", {"u": 55})
+    subs = units_csv(tmp_path, "u.csv", {"u": 95})
+    out = tmp_path / "r.json"
+    assert main(["evaluate", str(crit), str(subs), "--history", str(tmp_path / "h.db"), "--period", "2025",
+                 "-f", "json", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0          # awarded 2, earned 5: the re-run's 5 matches the earned stars
+    assert "recorded with --history" in capsys.readouterr().out
