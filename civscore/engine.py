@@ -12,12 +12,16 @@ from __future__ import annotations
 import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from . import _np as np
 
 from .criteria import Leaf, Scheme
 from .contracts.errors import PluginError, SubmissionError
 from .plugins import Registry
-import numpy as np
 
 from .memory import gc_paused
 from .rating import rank_arrays

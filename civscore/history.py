@@ -34,7 +34,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
-import numpy as np
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from . import _np as np
 
 from .contracts.errors import CivscoreError, UsageError
 from .contracts.i18n import _, ngettext

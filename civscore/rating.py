@@ -8,9 +8,12 @@ its stars.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from . import _np as np
 
 from .contracts.rating import RATIO_EPS
 

@@ -25,7 +25,7 @@ STATUSES = ("ok", "missing", "invalid", "error")
 class Params(BaseModel):
     """Base of every scorer's parameter model. Unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
 
 #: the base model under a name that a scorer's nested ``Params`` class does not shadow
