@@ -307,7 +307,7 @@ def cmd_evaluate(args) -> int:
     bar = Progress(enabled=None if args.progress else False)
     bar.phase("reading submissions")
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
-    if not subs.units and args.output:   # nothing to report: no file is written (a previous report stays as it was)
+    if not subs.units and (args.output or args.history):   # nothing to report or record: files stay as they were
         bar.close()
         for e in subs.errors:   # each says which file could not be read
             _err(f"error: {e}")

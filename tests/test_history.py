@@ -672,3 +672,11 @@ def test_verify_a_history_run_compares_earned_stars(tmp_path, capsys):
     capsys.readouterr()
     assert main(["verify", str(out)]) == 0          # awarded 2, earned 5: the re-run's 5 matches the earned stars
     assert "recorded with --history" in capsys.readouterr().out
+
+
+def test_a_run_that_reads_no_unit_records_no_period(tmp_path, capsys):
+    crit = scheme(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[unit\n", encoding="utf-8")
+    assert main(["evaluate", str(crit), str(bad), "--history", str(tmp_path / "h.db"), "--period", "2025"]) == 1
+    assert not (tmp_path / "h.db").exists()
