@@ -680,3 +680,35 @@ def test_a_run_that_reads_no_unit_records_no_period(tmp_path, capsys):
     bad.write_text("[unit\n", encoding="utf-8")
     assert main(["evaluate", str(crit), str(bad), "--history", str(tmp_path / "h.db"), "--period", "2025"]) == 1
     assert not (tmp_path / "h.db").exists()
+
+
+def test_quota_places_go_by_cycle_total(tmp_path):
+    crit = tmp_path / "q.toml"
+    crit.write_text(SCHEME.replace('''levels = [
+  { stars = 5, min_score = 90 },
+  { stars = 4, min_score = 80 },
+  { stars = 3, min_score = 70 },
+  { stars = 2, min_score = 60 },
+  { stars = 1, min_score = 50 },
+]''', '''method = "quota"
+levels = [{ stars = 5, top = 0.34 }, { stars = 3, top = 1.0 }]''') + "\n[history]\nweights = [0.5, 0.5]\n", encoding="utf-8")
+    run(tmp_path, crit, "2024", {"a": 90, "b": 80, "c": 70})
+    _, doc = run(tmp_path, crit, "2025", {"a": 72, "b": 80, "c": 85})
+    got = {r["unit"]["id"]: (r["cycle_total"], r["rank"], r["stars"]) for r in doc["results"]}
+    # cycle totals: a (90+72)/2 = 81, b 80, c (70+85)/2 = 77.5; floor(0.34 × 3) = 1 place at 5 ★, taken by a,
+    # whose own total this year is the lowest
+    assert got == {"a": (81.0, 1, 5), "b": (80.0, 2, 3), "c": (77.5, 3, 3)}
+    assert [r["unit"]["id"] for r in doc["results"]] == ["a", "b", "c"]
+
+
+def test_earned_stars_include_caps_and_the_label_follows_the_awarded_stars(tmp_path):
+    crit = tmp_path / "c.toml"
+    crit.write_text(SCHEME.replace('{ stars = 5, min_score = 90 }', '{ stars = 5, min_score = 90, label = "五星" }')
+                    .replace('{ stars = 3, min_score = 70 }', '{ stars = 3, min_score = 70, label = "三星" }')
+                    .replace('{ stars = 1, min_score = 50 },\n]', '{ stars = 1, min_score = 50 },\n]\n'
+                             'caps = [{ criterion = "work", below = 0.8, max_stars = 2 }]')
+                    + "\n[history]\nstart_max = 3\n", encoding="utf-8")
+    _, doc = run(tmp_path, crit, "2024", {"a": 95, "b": 75})
+    got = {r["unit"]["id"]: (r["earned_stars"], r["stars"], r["label"]) for r in doc["results"]}
+    # a: 5 ★ earned → start_max 3, labelled 三星; b: 3 ★ by score, capped at 2 (work 75% < 80%) → earned 2
+    assert got == {"a": (5, 3, "三星"), "b": (2, 2, None)}
