@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 else:
     from . import _np as np
 
-from .contracts.errors import CivscoreError, UsageError
+from .contracts.errors import UsageError
 from .contracts.i18n import _, ngettext
 from .criteria import HistoryModel, Scheme
 from .engine import Evaluation, round2_array
@@ -425,7 +425,9 @@ class History:
         """Every record, by unit then period (one unit's with ``unit``)."""
         query = ("SELECT unit, period, name, grp, region, total, cycle_total, earned, stars, rank, vetoes, complete, "
                  "categories, history FROM results")
-        cur = (self.conn.execute(query + " WHERE unit = ? ORDER BY period", (unit,)) if unit is not None
+        # one unit: a primary-key lookup per period, not a scan of every record
+        cur = (self.conn.execute(query + " WHERE period IN (SELECT period FROM periods) AND unit = ? ORDER BY period",
+                                 (unit,)) if unit is not None
                else self.conn.execute(query + " ORDER BY unit, period"))
         for (uid, period, name, grp, region, total, cycle, earned, stars, rank, vetoes, complete, cats,
              reasons) in cur:
@@ -620,4 +622,4 @@ def _rules(scheme: Scheme) -> HistoryModel:
 
 
 __all__ = ["History", "HistoryError", "Past", "inspect", "run_period", "load_past", "cycle_totals", "apply_rules",
-           "allowance", "preflight", "record", "check_past", "APPLICATION_ID", "SCHEMA_VERSION", "CivscoreError"]
+           "allowance", "preflight", "record", "check_past", "APPLICATION_ID", "SCHEMA_VERSION"]
