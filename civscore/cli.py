@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submission", metavar="SUBMISSION", help=_("the unit's submission file (a CSV or XLSX of several needs --unit)"))
     p.add_argument("--target", type=int, metavar="STARS", help=_("exit 1 unless the unit reaches STARS stars"))
     p.add_argument("--unit", metavar="ID", help=_("the unit to check when the file holds several"))
+    p.add_argument("--with", dest="others", nargs="+", metavar="DIR|FILE",
+                   help=_("the other units' submissions: rank the unit among them as evaluate would (the unit replaces "
+                          "one of the same id); without them a rating by rank (quota) says only which levels it qualifies for"))
+    p.add_argument("--by-group", action="store_true", help=_("with --with: rank and rate within the unit's group"))
     _history_args(p)
     _strict_arg(p)
     _common(p, formats=EVALUATE_FORMATS, replaces=True)
@@ -400,11 +404,22 @@ def cmd_check(args) -> int:
         ids = ", ".join(u.id for u in units[:10])
         raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
     unknown_keys = _data_keys(scheme, units, args.strict)
-    ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), registry=pm.registry)  # files kept for provenance
-    past = history.check_past(ev, args.history, args.period or units[0].period) if args.history else None
-    doc = api.check_doc(ev, 0, args.target)
+    checked = 0
+    if args.others:   # rank it among the committee's submissions: the unit itself replaces one of the same id
+        others = api.read(args.others, registry=pm.registry, scheme=scheme)
+        for e in others.errors:
+            _err(f"error: {e}")
+        rest = [u for u in others.units if u.id != units[0].id]
+        subs = replace(subs, files=list(subs.files) + [f for f in others.files if f not in subs.files])
+        checked, units = len(rest), rest + units
+    elif args.by_group:
+        raise UsageError(_("--by-group goes with --with DIR|FILE (alone, a unit has no group to be ranked in)"))
+    ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), by_group=args.by_group,
+                      registry=pm.registry)  # files kept for provenance
+    past = history.check_past(ev, args.history, args.period or units[checked].period) if args.history else None
+    doc = api.check_doc(ev, checked, args.target)
     if past is not None:
-        doc["history"] = {**(ev.history or {}), **history.allowance(past, 0, scheme.history)}
+        doc["history"] = {**(ev.history or {}), **history.allowance(past, checked, scheme.history)}
     for line in ev.failures:
         _err(f"error: {line}")
     _emit(writer.check(doc), args)

@@ -16,6 +16,7 @@ class Thresholds(RatingMethod):
     name = "thresholds"
     description = "the highest level whose min_score (and min_category_ratio, min_ratios) the unit reaches"
     floors = True
+    relative = False   # a unit's own figures decide: check rates it alone as evaluate would
 
     class Level(FloorsLevel):
         min_score: float
@@ -66,6 +67,7 @@ class Quota(RatingMethod):
     name = "quota"
     description = "a level for the top share of ranked units (cumulative), with an optional min_score and min_ratios"
     floors = True
+    relative = True    # the rank among the units rated decides
 
     class Level(FloorsLevel):
         top: float = Field(gt=0, le=1)

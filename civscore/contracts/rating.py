@@ -105,6 +105,13 @@ class RatingMethod:
     #: True when the method's levels take ``min_ratios`` (its ``Level`` derives from
     #: :class:`FloorsLevel`): ``rate_arrays`` is then given ``criterion_ratios``.
     floors: ClassVar[bool] = False
+    #: True when a unit's stars depend on the other units rated with it (its rank,
+    #: a share or a percentile). ``check`` then rates no unit alone: it says which
+    #: levels the unit's total and ratios qualify for (:meth:`qualifies_for`) and
+    #: that the rank decides. The default is True, the safe side for a method that
+    #: does not say; a method whose stars follow from the unit's own figures alone
+    #: (``thresholds``) sets it to False.
+    relative: ClassVar[bool] = True
 
     def check_levels(self, levels: Sequence[Any]) -> list[str]:
         """Extra load-time checks of the validated levels; return error messages."""
@@ -128,6 +135,27 @@ class RatingMethod:
                               {cid: col[i] for cid, col in extra.items()})
                      for i, (t, r, k) in enumerate(zip(totals.tolist(), ratios.tolist(), ranks.tolist()))]
         return list(self.rate(standings, levels))
+
+    def qualifies_for(self, total: float, ratios: Mapping[str, float], criterion_ratios: Mapping[str, float],
+                      levels: Sequence[Any]) -> int:
+        """The most stars whose conditions other than the rank the unit meets (for
+        ``check`` of a :attr:`relative` method): the highest level whose
+        ``min_score``, ``min_category_ratio`` and ``min_ratios`` (those the level
+        has) ``total``, ``ratios`` (category id → ratio; 1 where nothing applies)
+        and ``criterion_ratios`` (criterion id → ratio for the ids that
+        ``min_ratios`` name; NaN meets every floor) reach; 0 when none. Override
+        it when your levels have other conditions that do not depend on the rank."""
+        for lv in levels:
+            min_score = lv.get("min_score")
+            if min_score is not None and total < min_score:
+                continue
+            floor = lv.get("min_category_ratio")
+            if floor is not None and any(r + RATIO_EPS < floor for r in ratios.values()):
+                continue
+            if lv.get("min_ratios") and not meets_floors(lv, criterion_ratios):
+                continue
+            return int(lv.stars)
+        return 0
 
     def next_level(self, stars: int, total: float, ratios: dict[str, float],
                    categories: dict[str, tuple[str, float]], levels: Sequence[Any]) -> Optional[NextLevel]:

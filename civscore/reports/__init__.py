@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..assessors import unit_extension
 from ..contracts.i18n import _
+from ..contracts.rating import RATIO_EPS
 from ..contracts.writers import Writer
 from ..plugins import civscore_version
 from ..rating import obstacles
@@ -112,6 +113,16 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     doc["result"] = result
     floors = scheme.floor_ids()
     ratios = {cid: float(ev.criterion_ratio(cid)[i]) for cid in floors}
+    method = scheme.rating_method
+    relative = None
+    if getattr(method, "relative", True):   # a method that does not say is taken as relative (the safe side)
+        relative = relative_doc(ev, i, result, ratios)
+        if ev.n == 1:   # rated alone, its stars would be a guess: the rank among the units rated decides
+            result["stars"] = None
+            if "label" in result:
+                result["label"] = None
+            if "earned_stars" in result:
+                result["earned_stars"] = None
 
     def level_needs(above: int) -> Optional[dict[str, Any]]:
         """What the lowest level above ``above`` stars needs; with SPEC §7.3's gates and caps."""
@@ -131,7 +142,9 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
         if floors:   # only then: a v1 scheme's check document keeps its shape
             out.update(obstacles(scheme, level.stars, ratios, {cid: ev.available(cid, i) for cid in floors}))
         return out
-    nxt = None if result["vetoed"] else level_needs(result.get("earned_stars", result["stars"]))
+    alone = relative is not None and ev.n == 1
+    reached = relative["qualifies_for"] if relative is not None and alone else result.get("earned_stars", result["stars"])
+    nxt = None if result["vetoed"] else level_needs(reached)
     doc["next_level"] = nxt
     if scheme.has_na:   # SPEC §7.1: only then, so a v1 scheme's check keeps its shape
         doc["na"] = na_doc(ev, i)
@@ -144,11 +157,37 @@ def check_doc(ev: "Evaluation", i: int, target: Optional[int] = None) -> dict[st
     doc["missing"] = missing
     doc["invalid_vetoes"] = [v for v, states in ev.veto_status.items() if states[i] == "invalid"]
     doc["target"] = target
-    doc["target_met"] = None if target is None else (not result["vetoed"] and result["stars"] >= target)
+    # rated alone under a relative method, the target is met on every condition of its level but the rank
+    doc["target_met"] = None if target is None else (not result["vetoed"] and (reached if alone else result["stars"]) >= target)
     if target is not None and not result["vetoed"] and nxt is not None and target > nxt["stars"]:
         doc["target_level"] = level_needs(target - 1)   # what the target itself needs, beyond the next star
+    if relative is not None:
+        doc["relative"] = relative
     doc["provenance"] = provenance(ev)
     return doc
+
+
+def relative_doc(ev: "Evaluation", i: int, result: dict[str, Any], ratios: dict[str, float]) -> dict[str, Any]:
+    """``check``'s ``relative`` key, for a rating method whose stars depend on the
+    other units rated (``RatingMethod.relative``): ``method``; ``qualifies_for``,
+    the most stars whose conditions other than the rank (``min_score``,
+    ``min_category_ratio``, ``min_ratios``, then SPEC §7.3's caps) the unit
+    meets (None when vetoed); ``units``, how many units were evaluated with it
+    (1: alone, its ``stars`` and ``rank`` are then null and the rank decides);
+    ``ranked``, how many units (not vetoed; in its group with ``--by-group``) were ranked."""
+    scheme = ev.scheme
+    qualifies: Optional[int] = None
+    if not result["vetoed"]:
+        score = result.get("cycle_total", result["total"])
+        cats = {cid: (1.0 if r is None else r) for cid, r in ev.ratios(i).items()}  # nothing applies: meets every floor
+        qualifies = int(scheme.rating_method.qualifies_for(score, cats, ratios, scheme.levels))
+        for cap in scheme.rating.caps:   # NaN (not applicable) caps nothing
+            if ratios[cap.criterion] + RATIO_EPS < cap.below:
+                qualifies = min(qualifies, cap.max_stars)
+    group = ev.units[i].group
+    ranked = sum(1 for k, r in enumerate(ev.rank)
+                 if r is not None and (not getattr(ev, "by_group", False) or ev.units[k].group == group))
+    return {"method": scheme.rating.method, "qualifies_for": qualifies, "units": ev.n, "ranked": ranked}
 
 
 def na_doc(ev: "Evaluation", i: int) -> dict[str, Any]:

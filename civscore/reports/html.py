@@ -397,9 +397,19 @@ def render_check(doc: Mapping[str, Any]) -> str:
         "invalid_vetoes": [scheme.veto(v) for v in _as_list(doc.get("invalid_vetoes"))],
         "na": _na(scheme, doc.get("na")),
         "warnings": [str(w) for w in _as_list(doc.get("warnings"))],
+        "relative": _relative(doc.get("relative"), result),
     }
     title = _("{unit} · {scheme} · 自查").format(unit=unit["name"] or unit["id"] or "", scheme=scheme.title)
     return _render("check.html", context, title=title)
+
+
+def _relative(rel: Any, result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A rating by rank (``RatingMethod.relative``): the levels the unit qualifies for, and
+    whether it was rated alone (its stars then left to the rank among the units rated)."""
+    if not isinstance(rel, Mapping):
+        return None
+    return {"method": rel.get("method"), "qualifies_for": rel.get("qualifies_for"), "ranked": rel.get("ranked"),
+            "alone": result.get("stars") is None and not result.get("vetoed")}
 
 
 def _check_floor(scheme: _Scheme, next_level: Mapping[str, Any] | None) -> float | None:

@@ -174,14 +174,15 @@ class TextWriter(Writer):
         max_stars = max((lv["stars"] for lv in crit["levels"]), default=0)
         u = r["unit"]
         out = [self._title(f"{u['name']} ({u['id']}) — {doc['scheme']['title']}"), ""]
-        stars = "vetoed (0 stars, no rank)" if r["vetoed"] else f"{stars_text(r['stars'], max_stars)} ({r['stars']} stars)"
-        if r.get("label"):
-            stars += f" {r['label']}"
+        alone = bool(doc.get("relative")) and r["stars"] is None and not r["vetoed"]
+        stars, rank_line = stars_said(doc, max_stars)
         out.append(f"total {r['total']:.2f} = base {r['base']:.2f} + bonus {r['bonus']:.2f} − penalty {r['penalty']:.2f}; {stars}")
         if r["vetoed"]:
             out.append("VETOED by: " + "; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"]))
         if not r["complete"]:
             out.append("INCOMPLETE: a scorer failed on some items (status error)")
+        if rank_line:
+            out.append(rank_line)
         out.append("")
         na = doc.get("na")
         if na:
@@ -225,8 +226,12 @@ class TextWriter(Writer):
         if doc.get("invalid_vetoes"):
             out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
         nxt = doc["next_level"]
-        if nxt:
+        if nxt and alone:
+            out.append(_("To qualify for {stars} ★: ").format(stars=nxt["stars"]) + needs_text(nxt))
+        elif nxt:
             out.append(_("Next star ({stars} ★): ").format(stars=nxt["stars"]) + needs_text(nxt))
+        elif alone:
+            out.append(_("Qualifies for the top level; the rank decides."))
         elif not r["vetoed"]:
             out.append("Top level reached.")
         if doc.get("target_level"):
@@ -235,7 +240,10 @@ class TextWriter(Writer):
         if doc.get("history"):
             out.append(history_line(doc["history"], r))
         if doc["target"] is not None:
-            out.append(f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}")
+            said = f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}"
+            if alone:
+                said += _(" (judged on every condition but the rank)")
+            out.append(said)
         for warning in doc.get("warnings") or []:
             out.append(_("Warning: {text}").format(text=warning))
         return self._finish("\n".join(out))
@@ -247,6 +255,28 @@ class TextWriter(Writer):
         if self.markdown:
             text = html.escape(text, quote=False)
         return text + "\n"
+
+
+def stars_said(doc: dict, max_stars: int) -> tuple[str, Optional[str]]:
+    """``check``'s stars, and for a rating by rank (``doc["relative"]``) a line on
+    the rank: what a unit rated alone qualifies for, or its rank among the others."""
+    r, rel = doc["result"], doc.get("relative")
+    line = None
+    if r["vetoed"]:
+        stars = "vetoed (0 stars, no rank)"
+    elif rel is not None and r["stars"] is None:   # rated alone: the rank among the units rated decides
+        stars = _("stars decided by rank ({method})").format(method=rel["method"])
+        line = _("Rated by rank ({method}): the total qualifies for up to {n} ★ ({stars}); the rank among "
+                 "the units rated decides. Rank it among the committee's submissions with --with DIR|FILE.").format(
+            method=rel["method"], stars=stars_text(rel["qualifies_for"], max_stars), n=rel["qualifies_for"])
+    else:
+        stars = f"{stars_text(r['stars'], max_stars)} ({r['stars']} stars)"
+        if rel is not None and r.get("rank") is not None:
+            line = _("Rank {rank} of the {n} units ranked ({method})").format(rank=r["rank"], n=rel["ranked"],
+                                                                           method=rel["method"])
+    if r.get("label"):
+        stars += f" {r['label']}"
+    return stars, line
 
 
 def history_line(h: dict, r: dict) -> str:

@@ -377,6 +377,12 @@ def check_book(doc: dict) -> bytes:
     if na:
         rows.append(["缺项分", na["points"]])
         rows.append(["免评项目", "、".join(na["items"]) + ("（全部免评，基本分为 0）" if na["nothing_applies"] else "")])
+    rel = doc.get("relative")
+    if rel and r["stars"] is None and not r["vetoed"]:   # rated alone by rank: its stars are the rank's to decide
+        rows.append([_("Qualifies for (stars)"), rel.get("qualifies_for")])
+        rows.append([_("Rated by rank"), _("the rank among the units rated decides ({method})").format(method=rel.get("method"))])
+    elif rel and r.get("rank") is not None:
+        rows.append([_("Rank"), _("{rank} of {n} units ranked").format(rank=r["rank"], n=rel.get("ranked"))])
     for warning in doc.get("warnings") or []:
         rows.append(["提醒", warning])
     if nxt:
