@@ -95,6 +95,23 @@ def _criteria_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("criteria", metavar="CRITERIA", help=_("a criteria file (.toml), or the name of a bundled scheme"))
 
 
+def _explain_and_schema(sub: Any) -> None:
+    """The criteria author's commands that read no submission: explain and schema."""
+    p = _command(sub, "explain", _("the rubric: every criterion, points, scorer, params, method; "
+                                   "or, with --scorers, the installed scorers and their params"), [
+        "civscore explain civilized-unit", "civscore explain civilized-unit -f markdown -o rubric.md",
+        "civscore explain --scorers"])
+    p.add_argument("criteria", metavar="CRITERIA", nargs="?",
+                   help=_("a criteria file (.toml), or the name of a bundled scheme"))
+    p.add_argument("--scorers", action="store_true", help=_("list every installed scorer (plugins' too) with its params"))
+    _common(p, formats=explain.FORMATS, replaces=True)
+    p = _command(sub, "schema", _("a JSON Schema of criteria files (installed scorers' params included), for editors"), [
+        "civscore schema -o criteria.schema.json",
+        "then put  #:schema ./criteria.schema.json  on the first line of a criteria file"])
+    p.add_argument("--output", "-o", metavar="FILE", help=_("write the schema to FILE (atomically) instead of stdout"))
+    _common(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
@@ -137,19 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         "civscore validate my-scheme.toml", "civscore validate civilized-unit"])
     _criteria_arg(p)
     _common(p)
-    p = _command(sub, "explain", _("the rubric: every criterion, points, scorer, params, method; "
-                                   "or, with --scorers, the installed scorers and their params"), [
-        "civscore explain civilized-unit", "civscore explain civilized-unit -f markdown -o rubric.md",
-        "civscore explain --scorers"])
-    p.add_argument("criteria", metavar="CRITERIA", nargs="?",
-                   help=_("a criteria file (.toml), or the name of a bundled scheme"))
-    p.add_argument("--scorers", action="store_true", help=_("list every installed scorer (plugins' too) with its params"))
-    _common(p, formats=explain.FORMATS, replaces=True)
-    p = _command(sub, "schema", _("a JSON Schema of criteria files (installed scorers' params included), for editors"), [
-        "civscore schema -o criteria.schema.json",
-        "then put  #:schema ./criteria.schema.json  on the first line of a criteria file"])
-    p.add_argument("--output", "-o", metavar="FILE", help=_("write the schema to FILE (atomically) instead of stdout"))
-    _common(p)
+    _explain_and_schema(sub)
     p = _command(sub, "plugins", _("installed plugins and what they provide"), [
         "civscore plugins", "civscore plugins -f json"])
     _common(p, formats=("table", "markdown", "json"), replaces=True)
