@@ -112,6 +112,25 @@ def _explain_and_schema(sub: Any) -> None:
     _common(p)
 
 
+def _check_parser(sub: Any) -> None:
+    p = _command(sub, "check", _("one unit's self-check: lost points, missing data, the next star"), [
+        "civscore check civilized-unit my-unit.toml",
+        "civscore check civilized-unit my-unit.toml --target 4",
+        "civscore check civilized-unit units.xlsx --unit city-tax -f html -o check.html"])
+    _criteria_arg(p)
+    p.add_argument("submission", metavar="SUBMISSION", help=_("the unit's submission file (a CSV or XLSX of several needs --unit)"))
+    p.add_argument("--target", type=int, metavar="STARS", help=_("exit 1 unless the unit reaches STARS stars (on a rating by rank, checked "
+                                                                    "without --with: every condition of that level but the rank)"))
+    p.add_argument("--unit", metavar="ID", help=_("the unit to check when the file holds several"))
+    p.add_argument("--with", dest="others", nargs="+", metavar="DIR|FILE",
+                   help=_("the other units' submissions: rank the unit among them as evaluate would (the unit replaces "
+                          "one of the same id); without them a rating by rank (quota) says only which levels it qualifies for"))
+    p.add_argument("--by-group", action="store_true", help=_("with --with: rank and rate within the unit's group"))
+    _history_args(p)
+    _strict_arg(p)
+    _common(p, formats=EVALUATE_FORMATS, replaces=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
@@ -135,21 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "penalty, note and category ids (on a terminal the table is fitted to its width otherwise)"))
     p.add_argument("--replace", action="store_true", help=_("record the period again although FILE holds it (with --history)"))
     _common(p, formats=EVALUATE_FORMATS, replaces=True)
-    p = _command(sub, "check", _("one unit's self-check: lost points, missing data, the next star"), [
-        "civscore check civilized-unit my-unit.toml",
-        "civscore check civilized-unit my-unit.toml --target 4",
-        "civscore check civilized-unit units.xlsx --unit city-tax -f html -o check.html"])
-    _criteria_arg(p)
-    p.add_argument("submission", metavar="SUBMISSION", help=_("the unit's submission file (a CSV or XLSX of several needs --unit)"))
-    p.add_argument("--target", type=int, metavar="STARS", help=_("exit 1 unless the unit reaches STARS stars"))
-    p.add_argument("--unit", metavar="ID", help=_("the unit to check when the file holds several"))
-    p.add_argument("--with", dest="others", nargs="+", metavar="DIR|FILE",
-                   help=_("the other units' submissions: rank the unit among them as evaluate would (the unit replaces "
-                          "one of the same id); without them a rating by rank (quota) says only which levels it qualifies for"))
-    p.add_argument("--by-group", action="store_true", help=_("with --with: rank and rate within the unit's group"))
-    _history_args(p)
-    _strict_arg(p)
-    _common(p, formats=EVALUATE_FORMATS, replaces=True)
+    _check_parser(sub)
     p = _command(sub, "validate", _("validate a criteria file"), [
         "civscore validate my-scheme.toml", "civscore validate civilized-unit"])
     _criteria_arg(p)

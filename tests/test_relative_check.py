@@ -149,3 +149,18 @@ def test_a_plugin_method_that_does_not_say_is_taken_as_relative(run_civscore, tm
     assert "Rated by rank (percentile): the total qualifies for up to 3 ★" in proc.stdout
     _, doc = check_json(run_civscore, crit, BATCH, "--unit", UNIT, "--plugins-dir", plugins, "--with", EXAMPLES)
     assert (doc["result"]["stars"], doc["result"]["rank"]) == (1, want["rank"])
+
+
+def test_html_and_xlsx_pages_say_the_rank_decides(run_civscore, tmp_path):
+    page = tmp_path / "check.html"
+    proc = run_civscore("check", "party-branch-quota", BATCH, "--unit", UNIT, "--target", "4", "-f", "html", "-o", page)
+    assert proc.returncode == 0, proc.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "the total qualifies for up to 4 ★" in html and 'id="relative"' in html
+    assert "5 ★ also needs a rank in the top 10% of the units rated" in html
+    assert "(judged on every condition but the rank)" in html
+    book = tmp_path / "check.xlsx"
+    assert run_civscore("check", "party-branch-quota", BATCH, "--unit", UNIT, "-f", "xlsx", "-o", book).returncode == 0
+    import openpyxl
+    rows = {r[0]: r[1] for r in openpyxl.load_workbook(book).worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert rows["Qualifies for (stars)"] == 4

@@ -449,6 +449,8 @@ def _obstacles(level: Mapping[str, Any]) -> list[str]:
                 out.append(say(dict(entry)))
             except (KeyError, TypeError, ValueError):   # a hand-made document: show what can be shown
                 continue
+    if level.get("note"):   # e.g. a rating by rank: the level also needs a rank in the top share
+        out.append(str(level["note"]))
     return out
 
 
