@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import io
 import json
+import re
 import sys
 import zipfile
 from operator import itemgetter
+from xml.etree import ElementTree
 from typing import Any, Callable, Iterator, Optional
 
 if sys.version_info >= (3, 11):
@@ -20,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ..contracts import limits
 from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
 from ..contracts.i18n import _
 from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED, LimitExceeded, MergedRows,
@@ -335,9 +339,13 @@ class XlsxReader(Reader):
     description = "one unit a row of the first sheet"
 
     def read(self, path, data):
-        import openpyxl  # lazily: only XLSX submissions need it
         source = str(path)
         _check_xlsx_archive(data, source)
+        fast = _calamine_rows(data)
+        if fast is not None:
+            yield from _checked_units(fast, MergedRows([]), source)
+            return
+        import openpyxl  # lazily: only workbooks calamine cannot read alone need it
         try:  # always streamed (read-only): memory stays a row's worth whatever the sheet holds
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:  # openpyxl fails in many ways on a broken or unusual workbook
@@ -420,7 +428,12 @@ def _sheet_units(book, source: str) -> Iterator[Item]:
         for r, cells in enumerate(sheet.iter_rows(), start=1):
             yield r, [_plain(cell) for cell in cells]
 
-    for item in table_units(rows(), source, chunk_size=1):  # rows are checked as they come
+    yield from _checked_units(rows(), merged, source)
+
+
+def _checked_units(rows: Iterator[tuple[int, list[Any]]], merged: MergedRows, source: str) -> Iterator[Item]:
+    """Units of a sheet's rows, refusing rows with merged cells or formulas; dates as ISO text."""
+    for item in table_units(rows, source, chunk_size=1):  # rows are checked as they come
         if not isinstance(item, Unit):
             yield item
             continue
@@ -442,6 +455,116 @@ def _sheet_units(book, source: str) -> Iterator[Item]:
             if hasattr(v, "isoformat"):
                 item.data[k] = v.isoformat()
         yield item
+
+
+#: what python-calamine cannot tell (it gives cached values, not formulas, and no number formats) or
+#: would read differently: a formula (``<f>``), an error cell (``t="e"``), merged cells, prefixed
+#: element names (``<x:c>``); any of them, or more cells than the limit, and the workbook is read
+#: by openpyxl, cell by cell, as before. Each is one ``bytes.find`` over the sheet's XML.
+_CALAMINE_CANNOT = (b"<f", b't="e"', b"<mergeCell", b":sheetData", b":c ")
+#: a cell far away (column CA or beyond, row 200,000 or beyond): calamine allocates the whole
+#: rectangle up to it (a cell at XFD1048576 asks for 512 GB and aborts the process)
+_FAR_CELL = re.compile(rb'r="(?:[A-Za-z]{3}|[C-Zc-z][A-Za-z])\d|r="[A-Za-z]{1,2}(?:[2-9]\d{5}|\d{7})')
+_SCAN_CHUNK = 1 << 20
+_MAX_STYLES_BYTES = 16 * 1024 * 1024
+#: the built-in number formats that are percentages (ECMA-376 §18.8.30: 9 is "0%", 10 is "0.00%")
+_BUILTIN_PERCENT = {9, 10}
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> bool:
+    """Whether any cell style of the workbook shows numbers as percentages
+    (SPEC §7.2 needs each such cell's format: openpyxl reads those)."""
+    try:
+        if archive.getinfo("xl/styles.xml").file_size > _MAX_STYLES_BYTES:
+            return True   # a style sheet this large is no committee's: openpyxl's path reads it
+        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return False
+    percent = set(_BUILTIN_PERCENT)
+    for el in root.iter():
+        if el.tag.endswith("}numFmt") or el.tag == "numFmt":
+            if is_percent_format(el.get("formatCode")):
+                percent.add(int(el.get("numFmtId", "-1")))
+    for xfs in root.iter():
+        if xfs.tag.endswith("}cellXfs") or xfs.tag == "cellXfs":
+            if any(int(xf.get("numFmtId", "0")) in percent for xf in xfs):
+                return True
+    return False
+
+
+def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
+    """One pass of a regular expression over each worksheet's XML (streamed):
+    whether any holds what calamine cannot tell, or more cells than the limit."""
+    max_cells = limits.MAX_XLSX_CELLS
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        tail, cells = b"", 0
+        with archive.open(info) as fh:
+            while True:
+                chunk = fh.read(_SCAN_CHUNK)
+                if not chunk:
+                    break
+                text = tail + chunk
+                if any(text.find(what) >= 0 for what in _CALAMINE_CANNOT) or _FAR_CELL.search(text):
+                    return True
+                edge = tail[-2:] + chunk   # a "<c " split between two chunks is counted once
+                cells += edge.count(b"<c ") + edge.count(b"<c>") + edge.count(b"<c/")
+                if cells > max_cells:
+                    return True
+                tail = chunk[-64:]
+    return False
+
+
+def _calamine_rows(data: bytes) -> Optional[Iterator[tuple[int, list[Any]]]]:
+    """The first worksheet's rows read by python-calamine (Rust): 100,000 rows
+    in a fraction of openpyxl's time; None when the workbook needs openpyxl."""
+    try:
+        from python_calamine import CalamineWorkbook  # lazily: only XLSX submissions need it
+    except ImportError:  # pragma: no cover - a dependency, but openpyxl reads every workbook too
+        return None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if _percent_styles(archive) or _sheets_need_openpyxl(archive):
+            return None
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        first = next((m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")), None)
+        if first is None:
+            return None   # no worksheet: openpyxl's path says so
+        sheet = book.get_sheet_by_name(first)
+        if sheet.merged_cell_ranges:
+            return None
+        if sheet.width > limits.MAX_ROW_CELLS or sheet.height * sheet.width > limits.MAX_XLSX_CELLS:
+            return None   # openpyxl's path counts the cells and says so
+        table = sheet.to_python(skip_empty_area=False)
+        top, left = (sheet.start or (0, 0)) if sheet.height else (0, 0)
+    except Exception:  # anything calamine cannot read, openpyxl reads or explains
+        return None
+    return _calamine_cells(table, top, left)
+
+
+def _calamine_cells(table: list[list[Any]], top: int, left: int) -> Iterator[tuple[int, list[Any]]]:
+    """Rows as openpyxl streams them: every row from row 1 (empty ones
+    empty), columns from A, empty cells None, whole numbers int, dates as
+    datetimes (midnight for a date)."""
+    for r in range(1, top + 1):
+        yield r, []
+    pad = [None] * left
+    date, combine = _dt.date, _dt.datetime.combine
+    midnight = _dt.time()
+    for r, cells in enumerate(table, start=top + 1):
+        out = pad + cells
+        for c, v in enumerate(out):
+            t = type(v)
+            if t is str:
+                if v == "":
+                    out[c] = None
+            elif t is float:
+                if v.is_integer() and -2 ** 53 <= v <= 2 ** 53:
+                    out[c] = int(v)
+            elif t is date:
+                out[c] = combine(v, midnight)
+        yield r, out
 
 
 def percent_cell(value: Any, number_format: Any) -> Any:

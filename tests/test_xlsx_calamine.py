@@ -1,0 +1,108 @@
+"""XLSX submissions are read by python-calamine (issue 15: 100,000 rows in
+seconds, not minutes) unless the workbook holds what calamine cannot tell
+(percentage formats, formulas, error cells, merged cells, far cells): then
+by openpyxl as before. Both paths must give the same units and the same
+errors, row for row."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from civscore.builtin import readers
+
+BAD = Path(__file__).parent / "bad"
+sys.path.insert(0, str(BAD))
+import generate  # noqa: E402
+
+
+def read_both(path: Path, monkeypatch) -> tuple[list, list]:
+    data = path.read_bytes()
+
+    def items():
+        out = []
+        try:
+            for item in readers.XlsxReader().read(path, data):
+                if isinstance(item, readers.Unit):
+                    out.append(("unit", item.id, item.name, item.group, item.row, repr(dict(item.data.items()))))  # 1 and 1.0 differ
+                else:
+                    out.append(("error", str(item)))
+        except readers.SubmissionError as exc:
+            out.append(("refused", str(exc)))
+        return out
+
+    fast = items()
+    with monkeypatch.context() as m:
+        m.setattr(readers, "_calamine_rows", lambda data: None)
+        slow = items()
+    return fast, slow
+
+
+def book(path: Path, rows, at: str = "A1") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    top = int(at[1:])
+    left = ord(at[0]) - 64
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is not None:
+                ws.cell(row=top + i, column=left + j, value=value)
+    wb.save(path)
+    return path
+
+
+HEADER = ["unit.id", "unit.name", "unit.group", "a", "b", "c"]
+
+
+@pytest.mark.parametrize("at", ["A1", "A3", "C1", "B4"])
+def test_plain_workbooks_read_alike(tmp_path, monkeypatch, at):
+    rows = [HEADER,
+            ["u1", "单位一", "g", 1, 2.5, "text"],
+            ["u2", " spaced ", None, True, dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 8, 30)],
+            [None, None, None, None, None, None],
+            ["u3", "n3", "g", 0, -7.25, None],
+            ["u4", None, "g", 1e15, 123456789012, "12%"],
+            [None, "no id", None, 1, None, None],
+            ["u5", "n5", None, None, None, None, "stray"],
+            [7, 8.0, None, "", " ", "x"]]
+    path = book(tmp_path / "plain.xlsx", rows, at)
+    assert readers._calamine_rows(path.read_bytes()) is not None, "a plain workbook takes the fast path"
+    fast, slow = read_both(path, monkeypatch)
+    assert fast == slow
+    # a table not starting at A1 is refused alike (its header row is empty or lacks unit.id)
+    assert any(kind == "unit" for kind, *_ in fast) == (at == "A1")
+
+
+def test_what_calamine_cannot_tell_goes_to_openpyxl(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(["u1", "n", None, 0.5, 1, 2])
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    wb.active["D2"].number_format = "0%"
+    wb.save(tmp_path / "percent.xlsx")
+    wb.active["D2"].number_format = "General"
+    wb.active["E2"] = "=1+1"
+    wb.save(tmp_path / "formula.xlsx")
+    wb.active["E2"] = 1
+    wb.active.merge_cells("E2:F2")
+    wb.save(tmp_path / "merged.xlsx")
+    assert readers._calamine_rows(plain.read_bytes()) is not None
+    for name in ("percent", "formula", "merged"):
+        assert readers._calamine_rows((tmp_path / f"{name}.xlsx").read_bytes()) is None, name
+
+
+XLSX_CASES = [c for c in generate.GENERATORS if c.startswith("xlsx_") and c not in ("xlsx_zip_bomb", "xlsx_wide_row")]
+
+
+@pytest.mark.parametrize("case", XLSX_CASES)
+def test_bad_input_corpus_reads_alike(tmp_path, monkeypatch, case):
+    """Every workbook of the bad-input corpus: the same units and the same
+    messages whichever path reads it."""
+    path = tmp_path / f"{case}.xlsx"
+    generate.GENERATORS[case](path)
+    fast, slow = read_both(path, monkeypatch)
+    assert fast == slow
