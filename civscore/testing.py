@@ -1,13 +1,11 @@
 """Helpers for plugin authors' tests: plain functions, usable from any test
-runner or script (pytest is not needed; its fixtures live in
+runner or script (pytest is not needed; the same helpers are pytest fixtures in
 :mod:`civscore.pytest_plugin`, registered through ``pytest11``).
 
 Test a scorer against a tiny scheme written inline, in a few lines::
 
-    from civscore.testing import run
-
-    def test_dust():
-        result = run('''
+    def test_dust(civscore_run):
+        result = civscore_run('''
             [criteria.clean]
             title = "市容环境"
             [criteria.clean.roads]
@@ -17,6 +15,10 @@ Test a scorer against a tiny scheme written inline, in a few lines::
             params = { limit = 5 }
         ''', {"clean.roads": 4.2}, plugins=["my_plugin"])
         assert result["items"]["clean.roads"]["points"] == 10
+
+Without pytest, ``civscore.testing.run`` is that same function:
+``from civscore.testing import run`` and call ``run(...)`` where the test above
+calls ``civscore_run(...)``.
 
 The scheme header (``format``, ``[scheme]``, ``[rating]``) is added for you
 when the text has none, and ``full_marks`` is the sum of the categories.
