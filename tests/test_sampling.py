@@ -316,3 +316,15 @@ def test_survey_options_are_read_as_nfkc_text_on_both_sides():
     # the scheme writes full-width brackets, the cell ASCII ones and a full-width colon: the same option
     got = item("survey", {"weights": {"满意（含基本满意）": 1, "不满意": 0}}, "满意(含基本满意)：9;不满意:1")
     assert (got["status"], got["points"], got["reasons"]) == ("ok", 9.0, ["rate 90% (n=10)"])
+
+
+def test_minus_zero_and_zero_beside_a_table_keep_their_own_reasons():
+    """A column with a table in it is keyed by value and type: -0.0 and 0.0 are
+    two values (found by the batch-vs-per-unit property test)."""
+    from civscore.builtin.sampling import Survey
+    params = Survey.Params.model_validate({"weights": {"满意": 1.0, "不满意": 0}})
+    scorer = Survey(id="c.x", key="x", points=10.0, params=params)
+    values = [-0.0, {"满意": 3, "不满意": 1}, 0.0]
+    batch = scorer.score_many(values, params, [{"x": v} for v in values])
+    assert batch.reasons == [scorer.score(v, params, {}).reasons for v in values]
+    assert batch.reasons[0] != batch.reasons[2]

@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from ..contracts.i18n import _
-from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
+from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct, value_key
 from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, normalize, to_bool, to_list,
                                 to_number, to_table)
 
@@ -67,10 +67,10 @@ def _freeze(value: Any) -> Any:
     """A hashable stand-in for a value, telling ``True`` from ``1`` and a list from a table.
     A nested list or table inside makes it unhashable (``TypeError`` when used as a key)."""
     if isinstance(value, (list, tuple)):
-        return ("l", tuple(value), tuple(map(type, value)))
+        return ("l", tuple(map(value_key, value)))
     if isinstance(value, dict):
-        return ("d", tuple(value.items()), tuple(map(type, value.values())))
-    return (type(value), value)
+        return ("d", tuple((k, value_key(v)) for k, v in value.items()))
+    return value_key(value)   # -0.0 and 0.0, True and 1: apart, as distinct() keeps them
 
 
 class TableScorer(ValueScorer):
