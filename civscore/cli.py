@@ -23,7 +23,7 @@ from tabulate import tabulate
 
 from . import api, datakeys, history, schema
 from .contracts.errors import CivscoreError, UsageError, one_line
-from .contracts.i18n import _
+from .contracts.i18n import _, from_system, ngettext, normalize, set_language
 from .plugins import PluginManager, did_you_mean, plugin_in_traceback
 from .reports.text import COLUMN_KEYS
 from .memory import gc_paused
@@ -36,6 +36,53 @@ from .verify import verify
 
 #: what evaluate and check write; plugins may add more
 EVALUATE_FORMATS = ("table", "markdown", "json", "csv", "html", "xlsx")
+
+
+def _language(text: str) -> str:
+    found = normalize(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(_("expected en or zh-CN, got {text!r}").format(text=text))
+    return found
+
+
+def _lang_arg(p: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
+    p.add_argument("--lang", type=_language, default=default, metavar="LANG",
+                   help=_("language of messages and reports: en or zh-CN (default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, "
+                          "else the scheme's locale, else English)"))
+
+
+def _given_language(argv: Sequence[str]) -> Optional[str]:
+    """``--lang`` wherever it stands (before or after the command), read before
+    the parser is built so that help and usage errors speak it too."""
+    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pre.add_argument("--lang")
+    known, _rest = pre.parse_known_args(list(argv))
+    return normalize(known.lang) if known.lang else None
+
+
+#: whether --lang or the system chose the language (then the scheme's locale does not)
+_DECIDED = False
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """``--lang``, else the locale variables (C and POSIX choose nothing), else
+    the Windows locale; English until a scheme's ``locale`` says otherwise."""
+    global _DECIDED
+    chosen = _given_language(argv) or from_system()
+    _DECIDED = chosen is not None
+    return set_language(chosen)
+
+
+def scheme_language(scheme) -> None:
+    """A scheme's ``locale`` decides when neither --lang nor the system did."""
+    if not _DECIDED and getattr(scheme, "locale", None):
+        set_language(scheme.locale)
+
+
+def _load(args, pm: PluginManager):
+    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme_language(scheme)
+    return scheme
 
 
 def _common(p: argparse.ArgumentParser, formats: Sequence[str] = (), replaces: bool = False) -> None:
@@ -69,7 +116,7 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected a whole number ≥ 1, got {text!r}").format(text=text))
     return value
 
 
@@ -87,8 +134,10 @@ def _strict_arg(p: argparse.ArgumentParser) -> None:
 def _command(sub: Any, name: str, help_text: str, examples: Sequence[str]) -> argparse.ArgumentParser:
     """A subcommand whose help ends with examples of its use."""
     epilog = _("examples:") + "\n" + "\n".join("  " + line for line in examples)
-    return sub.add_parser(name, help=help_text, description=help_text, epilog=epilog,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(name, help=help_text, description=help_text, epilog=epilog,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _lang_arg(p)
+    return p
 
 
 def _criteria_arg(p: argparse.ArgumentParser) -> None:
@@ -134,6 +183,7 @@ def _check_parser(sub: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
+    _lang_arg(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = _command(sub, "evaluate", _("score, rate and rank every unit"), [
         "civscore evaluate civilized-unit examples/civilized-unit",
@@ -192,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = None
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        choose_language(argv)
         parser = build_parser()
         args = parser.parse_args(argv)
         if not args.command:
@@ -204,7 +256,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _err(line)
         return 2
     except KeyboardInterrupt:
-        _err("interrupted; no report was written")
+        _err(_("interrupted; no report was written"))
         return 130
     except BrokenPipeError:
         return 0
@@ -215,10 +267,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             traceback.print_exc()
         culprit = plugin_in_traceback(exc)
         if culprit:  # a writer, rating method... of a plugin failed: say whose bug it is
-            _err(f"plugin {culprit!r} failed: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details; "
-                 f"report it to the plugin's authors, or block it with -p no:{culprit})")
+            _err(_("plugin {name!r} failed: {error} (set CIVSCORE_DEBUG=1 for details; "
+                   "report it to the plugin's authors, or block it with -p no:{name})").format(
+                name=culprit, error=f"{type(exc).__name__}: {exc}"))
             return 2
-        _err(f"internal error: {type(exc).__name__}: {exc} (set CIVSCORE_DEBUG=1 for details, and please report it)")
+        _err(_("internal error: {error} (set CIVSCORE_DEBUG=1 for details, and please report it)").format(
+            error=f"{type(exc).__name__}: {exc}"))
         return 3
 
 
@@ -232,7 +286,8 @@ def write_output(path, content, encoding: str = "utf-8") -> None:
     try:
         write_atomic(path, _encoded(content, encoding))
     except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write the report: {exc.strerror or exc}; nothing was written") from None
+        raise UsageError(_("--output {path}: cannot write the report: {why}; nothing was written").format(
+            path=path, why=exc.strerror or exc)) from None
 
 
 def _encoded(content, encoding: str):
@@ -272,7 +327,7 @@ def _err(line: str) -> None:
 def _plugins(args) -> PluginManager:
     pm = api.plugin_manager(plugins=args.plugins, plugins_dir=args.plugins_dir, strict=args.strict_plugins)
     for warning in pm.registry.warnings:
-        _err(f"warning: {warning}")
+        _err(_("warning: {line}").format(line=warning))
     return pm
 
 
@@ -288,7 +343,7 @@ def _emit(content: str | bytes, args) -> None:
     if args.output:
         write_output(args.output, content, _file_encoding(args))
     elif isinstance(content, bytes):
-        raise UsageError(f"--format {args.format} writes a binary file; give --output FILE")
+        raise UsageError(_("--format {name} writes a binary file; give --output FILE").format(name=args.format))
     else:
         try:
             sys.stdout.write(without_surrogates(content))
@@ -317,14 +372,14 @@ def cmd_evaluate(args) -> int:
     writer = _writer(pm, args)
     if (args.period is not None or args.replace) and not args.history:
         raise UsageError(_("--period and --replace go with --history FILE"))
-    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme = _load(args, pm)
     bar = Progress(enabled=None if args.progress else False)
-    bar.phase("reading submissions")
+    bar.phase(_("reading submissions"))
     subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
     if not subs.units and (args.output or args.history):   # nothing to report or record: files stay as they were
         bar.close()
         for e in subs.errors:   # each says which file could not be read
-            _err(f"error: {e}")
+            _err(_("error: {line}").format(line=e))
         return 1
     unknown_keys = _data_keys(scheme, subs.units, args.strict)
     period = ""
@@ -334,12 +389,12 @@ def cmd_evaluate(args) -> int:
             _err(_("warning: {line}").format(line=line))
         history.preflight(args.history, scheme, period, args.replace)
     _fit(writer, args, scheme)
-    bar.phase(f"scoring {len(subs.units)} units")
+    bar.phase(ngettext("scoring {n} unit", "scoring {n} units", len(subs.units)).format(n=len(subs.units)))
     ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons,
                       jobs=args.jobs, progress=bar)
 
     def report() -> None:
-        bar.phase("writing the report")
+        bar.phase(_("writing the report"))
         with gc_paused():
             if args.output:
                 write_output(args.output, writer.evaluation_chunks(ev), _file_encoding(args))
@@ -357,11 +412,11 @@ def cmd_evaluate(args) -> int:
     finally:
         bar.close()
     for e in ev.errors:
-        _err(f"error: {e}")
+        _err(_("error: {line}").format(line=e))
     for line in ev.failures:
-        _err(f"error: {line}")
+        _err(_("error: {line}").format(line=line))
     for line in ev.warnings:
-        _err(f"warning: {line}")
+        _err(_("warning: {line}").format(line=line))
     return max(ev.exit_status, 1 if unknown_keys else 0)
 
 
@@ -397,22 +452,23 @@ def _data_keys(scheme, units, strict: bool) -> int:
 def cmd_check(args) -> int:
     pm = _plugins(args)
     writer = _writer(pm, args)
-    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme = _load(args, pm)
     subs = api.read([args.submission], registry=pm.registry, scheme=scheme)
     for e in subs.errors:
-        _err(f"error: {e}")
+        _err(_("error: {line}").format(line=e))
     units = subs.units
     if args.unit is not None:
         units = [u for u in units if u.id == args.unit]
         if not units:
-            raise UsageError(f"--unit {args.unit!r}: no such unit in {args.submission}")
+            raise UsageError(_("--unit {unit!r}: no such unit in {file}").format(unit=args.unit, file=args.submission))
     if subs.errors and not units:
         return 2
     if not units:
-        raise UsageError(f"{args.submission}: no unit to check")
+        raise UsageError(_("{file}: no unit to check").format(file=args.submission))
     if len(units) > 1:
         ids = ", ".join(u.id for u in units[:10])
-        raise UsageError(f"{args.submission} holds {len(units)} units ({ids}{' …' if len(units) > 10 else ''}); pick one with --unit ID")
+        raise UsageError(_("{file} holds {n} units ({ids}); pick one with --unit ID").format(
+            file=args.submission, n=len(units), ids=ids + (" …" if len(units) > 10 else "")))
     unknown_keys = _data_keys(scheme, units, args.strict)
     checked = 0
     if args.others:   # rank it among the committee's submissions: the unit itself replaces one of the same id
@@ -431,7 +487,7 @@ def cmd_check(args) -> int:
     if past is not None:
         doc["history"] = {**(ev.history or {}), **history.allowance(past, checked, scheme.history)}
     for line in ev.failures:
-        _err(f"error: {line}")
+        _err(_("error: {line}").format(line=line))
     _emit(writer.check(doc), args)
     r = doc["result"]
     if r["vetoed"] or doc["target_met"] is False or not r["complete"] or unknown_keys:
@@ -441,12 +497,16 @@ def cmd_check(args) -> int:
 
 def cmd_validate(args) -> int:
     pm = _plugins(args)
-    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme = _load(args, pm)
     for warning in scheme.warnings:
-        _err(f"warning: {scheme.path}: {warning}")
-    print(f"ok: {scheme.path}: {scheme.id} {scheme.version}, {len(scheme.categories)} categories, "
-          f"{len(scheme.leaves)} indicators, {len(scheme.bonus)} bonus, {len(scheme.penalty)} penalty, "
-          f"{len(scheme.vetoes)} veto items, {api.fmt(scheme.full_marks)} points, rating {scheme.rating.method}")
+        _err(_("warning: {line}").format(line=f"{scheme.path}: {warning}"))
+    print(_("ok: {path}: {id} {version}, {categories}, {indicators}, {bonus} bonus, {penalty} penalty, "
+            "{vetoes} veto items, {points} points, rating {method}").format(
+        path=scheme.path, id=scheme.id, version=scheme.version,
+        categories=ngettext("{n} category", "{n} categories", len(scheme.categories)).format(n=len(scheme.categories)),
+        indicators=ngettext("{n} indicator", "{n} indicators", len(scheme.leaves)).format(n=len(scheme.leaves)),
+        bonus=len(scheme.bonus), penalty=len(scheme.penalty), vetoes=len(scheme.vetoes),
+        points=api.fmt(scheme.full_marks), method=scheme.rating.method))
     return 0
 
 
@@ -456,15 +516,16 @@ def cmd_explain(args) -> int:
         if args.criteria is not None:
             raise UsageError(_("explain --scorers takes no CRITERIA; run explain CRITERIA for a scheme's rubric"))
         if args.format not in explain.SCORER_FORMATS:
-            raise UsageError(f"--format {args.format!r}: explain --scorers writes {', '.join(explain.SCORER_FORMATS)}")
+            raise UsageError(_("--format {name!r}: explain --scorers writes {formats}").format(
+                name=args.format, formats=", ".join(explain.SCORER_FORMATS)))
         _emit(explain.render_scorers(pm.registry, args.format), args)
         return 0
     if args.criteria is None:
         raise UsageError(_("explain needs CRITERIA (a file or a bundled scheme's name), or --scorers"))
-    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme = _load(args, pm)
     fmt_name = args.format
     if fmt_name not in explain.FORMATS:
-        raise UsageError(f"--format {fmt_name!r}: explain writes {', '.join(explain.FORMATS)}")
+        raise UsageError(_("--format {name!r}: explain writes {formats}").format(name=fmt_name, formats=", ".join(explain.FORMATS)))
     content = explain.render(scheme, fmt_name)
     _emit(content, args)
     return 0
@@ -486,7 +547,8 @@ def cmd_plugins(args) -> int:
             if ep.name not in shown:
                 dist = getattr(ep, "dist", None)
                 infos.append({"name": ep.name, "origin": "entry-point", "version": dist.version if dist else None,
-                              "status": "not loaded", "error": f"CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {ep.name}",
+                              "status": "not loaded", "error": _("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {name}")
+                              .format(name=ep.name),
                               "hooks": [], "provides": {}})
     if args.format == "json":
         content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
@@ -494,19 +556,19 @@ def cmd_plugins(args) -> int:
     elif args.format in ("table", "markdown"):
         rows = [[p["name"], p["version"] or "", p["origin"], p["status"] + (f": {p['error']}" if p["error"] else ""),
                  "; ".join(f"{k}: {', '.join(v)}" for k, v in p["provides"].items() if v)] for p in infos]
-        content = tabulate(rows, ["plugin", "version", "origin", "status", "provides"],
+        content = tabulate(rows, [_("plugin"), _("version"), _("origin"), _("status"), _("provides")],
                            tablefmt="github" if args.format == "markdown" else "simple") + "\n"
     else:
-        raise UsageError(f"--format {args.format!r}: plugins writes table, markdown or json")
+        raise UsageError(_("--format {name!r}: plugins writes table, markdown or json").format(name=args.format))
     _emit(content, args)
     return 0
 
 
 def cmd_init(args) -> int:
     pm = _plugins(args)
-    scheme = api.load(args.criteria, registry=pm.registry)
+    scheme = _load(args, pm)
     if args.output and os.path.exists(args.output) and not args.force:
-        raise UsageError(f"{args.output} exists; give --force to overwrite it")
+        raise UsageError(_("{file} exists; give --force to overwrite it").format(file=args.output))
     _emit(template(scheme, args.format), args)
     return 0
 

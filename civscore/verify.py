@@ -29,6 +29,7 @@ from typing import Any, Optional
 
 from . import api
 from .contracts.errors import CivscoreError
+from .contracts.i18n import current_language, set_language
 from .plugins import civscore_version
 from .contracts.i18n import _
 from .reports import evaluation_doc
@@ -227,13 +228,12 @@ def verify(results: str | Path, registry: Any = None) -> Report:
         return report
 
     # -- re-run and compare -------------------------------------------------------------------------
-    subs = api.read([f for _, f in files], registry=registry, scheme=scheme)
-    shown = {str(f): rec for rec, f in files}   # report sources as they were recorded
-    for u in subs.units:
-        u.source = shown.get(u.source, u.source)
-    subs = Submissions(subs.units, subs.errors, [{**f, "path": shown.get(f["path"], f["path"])} for f in subs.files])
-    ev = api.evaluate(scheme, subs, by_group=bool(prov.get("by_group")), registry=registry)
-    fresh = evaluation_doc(ev, bool(prov.get("by_group")))
+    speaking = current_language()
+    set_language(prov.get("language") if isinstance(prov.get("language"), str) else speaking)  # re-run in the recorded language
+    try:
+        fresh = _rerun(scheme, files, prov, registry)
+    finally:
+        set_language(speaking)
     plugins_now = fresh["provenance"].get("plugins") or {}
     for name in sorted(set(plugins_then) | set(plugins_now)):
         if plugins_then.get(name) != plugins_now.get(name):
@@ -241,6 +241,17 @@ def verify(results: str | Path, registry: Any = None) -> Report:
                                 f"{plugins_now.get(name) or 'absent'} now")
     compare(doc, fresh, report)
     return report
+
+
+def _rerun(scheme: Any, files: list[tuple[str, Path]], prov: dict, registry: Any) -> dict:
+    """The recorded files read again (reported as they were recorded) and evaluated."""
+    subs = api.read([f for _, f in files], registry=registry, scheme=scheme)
+    shown = {str(f): rec for rec, f in files}   # report sources as they were recorded
+    for u in subs.units:
+        u.source = shown.get(u.source, u.source)
+    subs = Submissions(subs.units, subs.errors, [{**f, "path": shown.get(f["path"], f["path"])} for f in subs.files])
+    ev = api.evaluate(scheme, subs, by_group=bool(prov.get("by_group")), registry=registry)
+    return evaluation_doc(ev, bool(prov.get("by_group")))
 
 
 __all__ = ["verify", "compare", "Report", "FIGURES"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from civscore.cli import main
+from civscore.contracts.i18n import set_language
 from civscore.plugins import PluginManager, Registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,6 +27,33 @@ REPO = Path(__file__).resolve().parents[1]
 def half_up(x: float) -> float:
     """Round to 2 decimals, half up, on the decimal a person would write (SPEC §2)."""
     return float(Decimal(repr(round(x, 9))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _english_environment(mp: pytest.MonkeyPatch) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        mp.delenv(name, raising=False)
+    mp.setenv("LANG", "en_US.UTF-8")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_session():
+    """Module- and session-scoped fixtures that run the CLI (in process or as a
+    child process) read English too."""
+    with pytest.MonkeyPatch.context() as mp:
+        _english_environment(mp)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Every test reads English unless it chooses a language: the locale
+    variables say en_US (so a zh-CN scheme's ``locale`` does not decide), and
+    the language is English before and after the test (it is process-wide).
+    tests/test_i18n.py sets LANG, LANGUAGE or --lang itself."""
+    _english_environment(monkeypatch)
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

@@ -470,7 +470,7 @@ def test_check_text_tells_a_unit_what_to_do(files, capsys):
     missing = next(ln for ln in out.splitlines() if ln.startswith("Missing inputs"))
     assert "veto.accident (data key accident)" in missing
     # the next star: 80 − 79 = 1 point
-    assert "Next star (4 ★): 1 more points (total ≥ 80)" in out
+    assert "Next star (4 ★): 1 more point (total ≥ 80)" in out
 
 
 def test_check_next_star_with_category_ratio(files, capsys):
@@ -485,7 +485,7 @@ def test_check_next_star_with_category_ratio(files, capsys):
     assert [(c["id"], c["points_needed"]) for c in nxt["categories_below"]] == [("service", 1.0)]
     assert doc["missing"] == []
     code, out, _ = cli(capsys, "check", crit, subs / "gamma.toml")
-    assert "服务质量 (service) 1 more points to reach 80%" in out
+    assert "服务质量 (service) 1 more point to reach 80%" in out
 
 
 def test_check_vetoed_unit(files, capsys):

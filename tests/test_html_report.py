@@ -12,9 +12,17 @@ import re
 import pytest
 from markupsafe import escape
 
+from civscore.contracts.i18n import set_language
 from civscore.reports import html as report
 
 HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """These pages are read as a Chinese committee reads them (zh_CN catalog);
+    tests/test_i18n.py checks the English ones."""
+    set_language("zh_CN")
 
 
 def _criteria():
@@ -325,7 +333,7 @@ name = "李四"
 "a.score" = 3
 ''', encoding="utf-8")
     pages = []
-    for cmd in (["evaluate", str(crit), str(unit)], ["check", str(crit), str(unit)]):
+    for cmd in (["evaluate", str(crit), str(unit), "--lang", "zh-CN"], ["check", str(crit), str(unit), "--lang", "zh-CN"]):
         out = tmp_path / f"{cmd[0]}.html"
         proc = subprocess.run([sys.executable, "-m", "civscore", *cmd, "-f", "html", "-o", str(out)],
                               capture_output=True, text=True)

@@ -147,8 +147,8 @@ def test_check_explains_the_gate(tmp_path, capsys):
     crit, sub = write(tmp_path, THRESHOLDS, [unit("nine", 60, 9, 30)])
     assert main(["check", crit, sub, "--target", "5"]) == 1
     out = capsys.readouterr().out
-    assert "(4 stars) 四星级" in out
-    assert "Next star (5 ★): 创新项目 (results.innovation) needs full marks (1 more points)" in out
+    assert "(4 ★) 四星级" in out
+    assert "Next star (5 ★): 创新项目 (results.innovation) needs full marks (1 more point)" in out
     assert main(["check", crit, sub, "--format", "json"]) == 0
     nxt = json.loads(capsys.readouterr().out)["next_level"]
     assert nxt["points_needed"] == 0 and nxt["gates"] == [
@@ -174,7 +174,7 @@ def test_check_explains_the_cap_and_the_target(tmp_path, capsys):
     assert main(["check", crit, sub, "--target", "5"]) == 1
     out = capsys.readouterr().out
     assert ("Next star (3 ★): at most 2 ★ while 群众满意度 (evaluation.satisfaction) is below 60%: now 56.7%, "
-            "1 more points lift the cap") in out
+            "1 more point lifts the cap") in out
     assert "Target 5 ★ needs: 4 more points (total ≥ 90); 创新项目 (results.innovation) needs full marks" in out
 
 
@@ -227,7 +227,7 @@ def test_html_and_xlsx_show_labels_gates_and_caps(tmp_path, capsys):
     assert main(["check", crit, sub, "--unit", "c", "--target", "5", "--format", "html", "--output", str(page)]) == 1
     text = page.read_text(encoding="utf-8")
     assert "at most 2 ★ while 群众满意度 (evaluation.satisfaction) is below 60%" in text
-    assert "创新项目 (results.innovation) needs full marks (1 more points)" in text    # the target's gate
+    assert "创新项目 (results.innovation) needs full marks (1 more point)" in text    # the target's gate
     book = tmp_path / "e.xlsx"
     assert main(["evaluate", crit, sub, "--format", "xlsx", "--output", str(book)]) == 0
     rows = list(openpyxl.load_workbook(book)["排名"].iter_rows(values_only=True))

@@ -105,8 +105,8 @@ def test_a_whole_category_na_meets_its_floor(cli, scheme, tmp_path):
     assert doc["na"]["ratios"] == {"env": None, "work": 0.8}
     assert doc["na"]["items"] == ["env.canteen", "env.dorm"]
     code, out, err = cli("check", scheme, tmp_path / "b.toml")
-    assert "— (not applicable)" in out and "na (not applicable)" in out
-    assert "Not applicable (免评): env.canteen, env.dorm; 10 points left out" in out
+    assert "— (not applicable)" in out and "not applicable" in out
+    assert "Not applicable: env.canteen, env.dorm; 10 points left out" in out
 
 
 def test_every_leaf_na_gives_base_zero_and_check_says_nothing_applies(cli, scheme, tmp_path):
@@ -252,7 +252,7 @@ def test_reports_show_not_applicable(cli, scheme, tmp_path):
     assert "缺项分" in ranking[0] and ranking[1][ranking[0].index("缺项分")] == 4.0
     per_item = [list(r) for r in book["分项得分"].iter_rows(values_only=True)]
     assert per_item[2][per_item[1].index("env.canteen")] == "免评"
-    cli("evaluate", scheme, tmp_path / "u.csv", "-f", "html", "-o", tmp_path / "r.html")
+    cli("evaluate", scheme, tmp_path / "u.csv", "-f", "html", "-o", tmp_path / "r.html", "--lang", "zh-CN")
     assert 'class="badge st-na" title="na">免评<' in (tmp_path / "r.html").read_text(encoding="utf-8")
     code, out, err = cli("check", scheme, tmp_path / "u.csv", "-f", "html")
     assert 'id="na-note"' in out and "食堂卫生" in out

@@ -242,8 +242,8 @@ class Bands(ValueScorer):
         if band is None:
             return Outcome(0.0, "ok", [f"{fmt(v)} is outside every band"])
         if self.id.startswith("penalty."):
-            return Outcome(band[1], "ok", [_("{v} {word} {threshold}: {share}% of the penalty deducted").format(
-                v=fmt(v), word=word, threshold=fmt(band[0]), share=fmt(band[1] * 100))])
+            return Outcome(band[1], "ok", [_("{v} {word} {threshold}: {share} of the penalty deducted").format(
+                v=fmt(v), word=word, threshold=fmt(band[0]), share=fmt(band[1] * 100) + "%")])
         return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
 
 

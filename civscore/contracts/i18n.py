@@ -10,7 +10,9 @@ JSON field names and CSV column names are never translated.
 """
 from __future__ import annotations
 
+import _locale
 import gettext
+import locale
 import os
 from pathlib import Path
 
@@ -54,6 +56,41 @@ def from_environment(env: dict[str, str] | None = None) -> str | None:
         if name != "LANGUAGE":
             return None  # a set LC_ALL/LC_MESSAGES/LANG decides, even as C
     return None
+
+
+def from_windows() -> str | None:
+    """The language of the Windows user's locale (``GetUserDefaultLocaleName``'s
+    language, else :func:`locale.getlocale`, e.g. ``Chinese (Simplified)_China``)."""
+    tags: list[str | None] = []
+    default = getattr(_locale, "_getdefaultlocale", None)   # Windows only: ("zh_CN", "cp936") from the user's LCID
+    if default is not None:
+        try:
+            tags.append(default()[0])
+        except (OSError, ValueError):
+            pass
+    try:
+        tags.append(locale.getlocale()[0])
+    except ValueError:
+        pass
+    for tag in tags:
+        low = (tag or "").lower()
+        if low.startswith("chinese"):
+            return "zh_CN"
+        if low.startswith("english"):
+            return "en"
+        found = normalize(tag)
+        if found:
+            return found
+    return None
+
+
+def from_system(env: dict[str, str] | None = None, windows: bool | None = None) -> str | None:
+    """The language the user's system asks for: :func:`from_environment`, else
+    (on Windows) :func:`from_windows`; ``None`` when neither says."""
+    found = from_environment(env)
+    if found is None and (os.name == "nt" if windows is None else windows):
+        found = from_windows()
+    return found
 
 
 def set_language(language: str | None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..assessors import unit_extension
-from ..contracts.i18n import _
+from ..contracts.i18n import _, current_language
 from ..contracts.rating import RATIO_EPS
 from ..contracts.writers import Writer
 from ..plugins import civscore_version
@@ -40,9 +40,11 @@ def header(ev: "Evaluation") -> dict[str, Any]:
 def provenance(ev: "Evaluation", by_group: bool = False) -> dict[str, Any]:
     """What ``civscore verify`` needs to re-run the evaluation: the criteria
     (path or bundled name, and its sha256), every submission file read (path
-    as given, sha256), ``by_group``, and the civscore and plugin versions."""
+    as given, sha256), ``by_group``, the civscore and plugin versions, and the
+    ``language`` of the reasons (``en`` or ``zh_CN``), which verify re-runs in."""
     return {"criteria": ev.scheme.path, "criteria_sha256": ev.scheme.sha256, "by_group": by_group,
-            "submissions": ev.files, "civscore": civscore_version(), "plugins": ev.registry.plugin_versions()}
+            "submissions": ev.files, "civscore": civscore_version(), "plugins": ev.registry.plugin_versions(),
+            "language": current_language()}
 
 
 def result_doc(ev: "Evaluation", i: int) -> dict[str, Any]:

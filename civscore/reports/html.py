@@ -22,7 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..assessors import value_text
-from ..contracts.i18n import N_, _, ngettext
+from ..contracts.i18n import N_, _, current_language, ngettext
 from . import charts
 from .text import cap_text, gate_text, needs_text
 
@@ -34,9 +34,9 @@ __all__ = ["render_evaluation", "render_check", "render_explain", "render_histor
 #: the most units one history page shows (a chart and a table each); --unit or CSV for the rest
 HISTORY_UNITS_SHOWN = 500
 
-STATUS_LABELS = {"ok": N_("正常"), "missing": N_("缺数据"), "invalid": N_("数据无效"), "error": N_("评分出错"),
-                 "na": N_("免评")}
-KIND_LABELS = {"criterion": N_("指标"), "bonus": N_("加分项"), "penalty": N_("扣分项")}
+STATUS_LABELS = {"ok": N_("ok"), "missing": N_("missing"), "invalid": N_("invalid"), "error": N_("scorer error"),
+                 "na": N_("not applicable")}
+KIND_LABELS = {"criterion": N_("Indicator"), "bonus": N_("Bonus item"), "penalty": N_("Penalty item")}
 
 _env: "jinja2.Environment | None" = None
 
@@ -261,15 +261,15 @@ def _unit(scheme: _Scheme, result: Mapping[str, Any]) -> dict[str, Any]:
 
 def _stats(values: Sequence[float], maximum: float | None = None) -> str:
     if not values:
-        return _("无数据")
+        return _("no data")
     ordered = sorted(values)
     n = len(ordered)
     median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     mean = sum(ordered) / n
-    text = _("均值 {mean} · 中位数 {median} · 最低 {low} · 最高 {high}").format(
+    text = _("mean {mean} · median {median} · lowest {low} · highest {high}").format(
         mean=fmt(mean), median=fmt(median), low=fmt(ordered[0]), high=fmt(ordered[-1]))
     if maximum:
-        text += _(" · 平均得分率 {ratio}").format(ratio=pct(mean / maximum))
+        text += _(" · mean score ratio {ratio}").format(ratio=pct(mean / maximum))
     return text
 
 
@@ -286,7 +286,7 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
     totals = [t for t in (_num(u["total"]) for u in units) if t is not None]
     provenance = doc.get("provenance")
     context = {
-        "header": scheme.header(_("测评结果报告"), [{"key": _("参评单位"), "value": str(len(results))}]),
+        "header": scheme.header(_("Assessment results"), [{"key": _("Units assessed"), "value": str(len(results))}]),
         "units": units, "ranked": ranked, "vetoed": vetoed, "errors": _errors(errors),
         "incomplete": [u for u in units if u["incomplete"]], "categories": scheme.categories,
         "mean": sum(totals) / len(totals) if totals else None, "best": max(totals) if totals else None,
@@ -299,7 +299,7 @@ def render_evaluation(doc: Mapping[str, Any]) -> str:
     context.update(_distribution(scheme, results, units, _star_counts(ranked, scheme.max_stars), len(vetoed), totals))
     data = {"scheme": scheme.scheme.get("id"), "version": scheme.scheme.get("version"),
             "units": len(results), "maxStars": scheme.max_stars}
-    return _render("evaluation.html", context, title=_("{scheme} · 测评结果").format(scheme=scheme.title),
+    return _render("evaluation.html", context, title=_("{scheme} · results").format(scheme=scheme.title),
                    data=data, script="report.js")
 
 
@@ -337,20 +337,20 @@ def _distribution(scheme: _Scheme, results: Sequence[Mapping[str, Any]], units: 
     """The star chart, the histogram of totals, one histogram per category and
     each unit's category bars."""
     bars = [(stars_text(s, scheme.max_stars), count, "zero" if s == 0 else "") for s, count in star_counts.items()]
-    bars.append((_("否决"), vetoed, "veto"))
-    out: dict[str, Any] = {"star_chart": charts.star_chart(bars, _("星级分布：各星级单位数")),
+    bars.append((_("Vetoed"), vetoed, "veto"))
+    out: dict[str, Any] = {"star_chart": charts.star_chart(bars, _("Star levels: units at each level")),
                            "total_chart": None, "category_charts": []}
     if totals:
         full = scheme.full_marks or max(totals)
-        out["total_chart"] = {"chart": charts.histogram(totals, max([full] + list(totals)), _("总分分布")),
+        out["total_chart"] = {"chart": charts.histogram(totals, max([full] + list(totals)), _("Distribution of totals")),
                               "stats": _stats(totals)}
     for c in scheme.categories:
         values = [v for v in (_num((r.get("categories") or {}).get(c["id"])) for r in results) if v is not None]
-        label = _("{title} 得分分布（满分 {points}）").format(title=c["title"], points=fmt(c["points"]))
+        label = _("{title}: distribution of scores (full marks {points})").format(title=c["title"], points=fmt(c["points"]))
         out["category_charts"].append({"category": c, "chart": charts.histogram(values, c["points"], label),
                                        "stats": _stats(values, c["points"])})
     for u in units:
-        u["chart"] = charts.category_bars(u["bars"], _("{unit} 各类得分").format(
+        u["chart"] = charts.category_bars(u["bars"], _("{unit}: score by category").format(
             unit=u["name"] or u["id"] or ""), scheme.top_floor) if u["bars"] else None
     return out
 
@@ -384,10 +384,10 @@ def render_check(doc: Mapping[str, Any]) -> str:
     next_level = doc.get("next_level") if isinstance(doc.get("next_level"), Mapping) else None
     target_met = doc.get("target_met")
     floor = _check_floor(scheme, next_level)
-    unit["chart"] = charts.category_bars(unit["bars"], _("各类得分"), floor) if unit["bars"] else None
+    unit["chart"] = charts.category_bars(unit["bars"], _("Score by category"), floor) if unit["bars"] else None
     missing = [str(m) for m in _as_list(doc.get("missing"))]
     context = {
-        "header": scheme.header(_("单位自查报告"), [{"key": _("单位"), "unit": unit}]),
+        "header": scheme.header(_("Unit self-check report"), [{"key": _("Unit"), "unit": unit}]),
         "unit": unit, "max_stars": scheme.max_stars, "full_marks": scheme.full_marks,
         "next_level": _next_level(next_level), "target": doc.get("target"), "target_met": target_met,
         "target_level": _target_level(doc.get("target_level")),
@@ -399,7 +399,7 @@ def render_check(doc: Mapping[str, Any]) -> str:
         "warnings": [str(w) for w in _as_list(doc.get("warnings"))],
         "relative": _relative(doc.get("relative"), result),
     }
-    title = _("{unit} · {scheme} · 自查").format(unit=unit["name"] or unit["id"] or "", scheme=scheme.title)
+    title = _("{unit} · {scheme} · self-check").format(unit=unit["name"] or unit["id"] or "", scheme=scheme.title)
     return _render("check.html", context, title=title)
 
 
@@ -490,7 +490,7 @@ def render_explain(title: str, headers: Sequence[str], rows: Sequence[Sequence[s
     table = [[{"text": cell.strip() if i == 0 else cell, "indent": (len(cell) - len(cell.lstrip())) * 0.6}
               for i, cell in enumerate(row)] for row in rows]
     return _environment().get_template("explain.html").render(
-        title=title, headers=list(headers), rows=table, levels=levels)
+        title=title, headers=list(headers), rows=table, levels=levels, html_lang=_html_lang())
 
 
 # --------------------------------------------------------------------------- history
@@ -505,16 +505,16 @@ def render_history(doc: Mapping[str, Any]) -> str:
     shown = []
     for u in units[:HISTORY_UNITS_SHOWN]:
         records = [r for r in _as_list(u.get("records")) if isinstance(r, Mapping)]
-        label = _("{name}：各期间星级").format(name=u.get("name") or u.get("id"))
+        label = _("{name}: stars by period").format(name=u.get("name") or u.get("id"))
         shown.append({"id": u.get("id"), "name": u.get("name"), "records": records,
                       "chart": charts.stars_over_periods(periods, records, max_stars, label)})
     hist = doc.get("history") or {}
-    header = {"title": _("动态管理档案"), "heading": _("方案 %(scheme)s 的历次测评") % {"scheme": hist.get("scheme")},
+    header = {"title": _("History of ratings"), "heading": _("Every assessment of scheme %(scheme)s") % {"scheme": hist.get("scheme")},
               "id": hist.get("scheme"), "version": None, "sha256": None, "civscore": None, "plugins": [],
-              "extra": [{"key": _("期间"), "value": "、".join(periods) or "—"}]}
+              "extra": [{"key": _("Period"), "value": _(", ").join(periods) or "—"}]}
     context = {"header": header, "periods": periods, "units": shown, "unit_count": len(units), "shown": len(shown),
                "max_stars": max_stars}
-    return _render("history.html", context, title=_("{scheme} · 动态管理档案").format(scheme=hist.get("scheme")))
+    return _render("history.html", context, title=_("{scheme} · history of ratings").format(scheme=hist.get("scheme")))
 
 
 # --------------------------------------------------------------------------- the page
@@ -535,6 +535,11 @@ def _environment() -> "jinja2.Environment":
                            g=lambda x: f"{x:g}")
         _env = env
     return _env
+
+
+def _html_lang() -> str:
+    """The page's ``lang`` attribute: the language its text is in."""
+    return current_language().replace("_", "-")
 
 
 def _static(name: str) -> str:
@@ -558,5 +563,5 @@ def _render(template: str, context: dict[str, Any], *, title: str, data: Any = N
     env = _environment()
     code = "\n" + _static(script) if script else None  # the exact text between <script> and </script>
     return env.get_template(template).render(
-        context, title=title, css="\n" + _static("report.css"), csp=_csp(code), script=code,
+        context, title=title, html_lang=_html_lang(), css="\n" + _static("report.css"), csp=_csp(code), script=code,
         data=None if data is None else json_for_script(data))

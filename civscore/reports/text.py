@@ -11,7 +11,7 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from ..assessors import disagreement_lines, disagreement_note
-from ..contracts.i18n import _, ngettext
+from ..contracts.i18n import N_, _, ngettext
 from ..contracts.writers import Writer
 from . import item_reasons, lost_points, stars_text, summary
 from ..contracts.values import fmt
@@ -78,9 +78,7 @@ class TextWriter(Writer):
         note_width = self._note_width(chosen, rows)
         table = self._table(rows, headers, colalign=[c.align for c in chosen],
                             maxcolwidths=[note_width if c.key == "note" else None for c in chosen])
-        lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "", table, "",
-                 f"{s['units']} units: {s['rated']} rated, {s['vetoed']} vetoed, {s['incomplete']} incomplete; "
-                 f"{s['errors']} submission error(s)"]
+        lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "", table, "", summary_line(s)]
         if dropped:
             lines.extend(textwrap.wrap(ngettext("{n} column not shown to fit {width} columns: {names}; --columns chooses, "
                                   "-f csv has every figure",
@@ -95,23 +93,24 @@ class TextWriter(Writer):
         scheme = ev.scheme
         order = ev.order
         hist = ev.history is not None
-        cols = [Column("rank", "rank", "right", [str(ev.rank[i]) if ev.rank[i] is not None else "—" for i in order]),
-                Column("stars", "stars", "left", ["vetoed" if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
+        cols = [Column("rank", _("rank"), "right", [str(ev.rank[i]) if ev.rank[i] is not None else "—" for i in order]),
+                Column("stars", _("stars"), "left", [_("vetoed") if ev.vetoes[i] else stars_text(ev.stars[i], scheme.max_stars)
                                                   + (f" {ev.label(i)}" if ev.label(i) else "") for i in order])]
         if hist:
             cols.append(Column("earned", _("earned"), "left", [stars_text(ev.earned_stars[i], scheme.max_stars) for i in order]))
-        cols += [Column("unit", "unit", "left", [ev.units[i].id for i in order]),
-                 Column("name", "name", "left", [ev.units[i].name for i in order]),
-                 Column("group", "group", "left", [ev.units[i].group or "" for i in order]),
-                 Column("total", "total", "right", [f"{ev.total[i]:.2f}" for i in order])]
+        cols += [Column("unit", _("unit"), "left", [ev.units[i].id for i in order]),
+                 Column("name", _("name"), "left", [ev.units[i].name for i in order]),
+                 Column("group", _("group"), "left", [ev.units[i].group or "" for i in order]),
+                 Column("total", _("total"), "right", [f"{ev.total[i]:.2f}" for i in order])]
         if hist and ev.cycle_total is not None:
             cols.append(Column("cycle_total", _("cycle total"), "right", [f"{ev.cycle_total[i]:.2f}" for i in order]))
-        for key, column in (("base", ev.base), ("bonus", ev.bonus), ("penalty", ev.penalty)):
-            cols.append(Column(key, key, "right", [f"{column[i]:.2f}" for i in order]))
+        for key, header, column in (("base", _("base"), ev.base), ("bonus", _("bonus"), ev.bonus),
+                                    ("penalty", _("penalty"), ev.penalty)):
+            cols.append(Column(key, header, "right", [f"{column[i]:.2f}" for i in order]))
         for c in scheme.categories:
             header = f"{c.title}({fmt(c.points)})" if self.width is None else wrap_title(c.title, 8) + f"\n({fmt(c.points)})"
             cols.append(Column(c.id, header, "right", [f"{ev.categories[c.id][i]:.2f}" for i in order]))
-        cols.append(Column("note", "note", "left", ["; ".join(self._notes(ev, i, hist)) for i in order]))
+        cols.append(Column("note", _("note"), "left", ["; ".join(self._notes(ev, i, hist)) for i in order]))
         return cols
 
     @staticmethod
@@ -119,15 +118,16 @@ class TextWriter(Writer):
         u = ev.units[i]
         notes = []
         if ev.vetoes[i]:
-            notes.append("vetoed: " + ", ".join(ev.vetoes[i]))
+            notes.append(_("vetoed: {items}").format(items=_(", ").join(ev.vetoes[i])))
         if not ev.complete[i]:
-            notes.append("incomplete")
+            notes.append(_("incomplete"))
         if u.extra.get("disagreements"):
             notes.append(disagreement_note(u.extra["disagreements"]))
         if hist:
             notes.extend(ev.history_reasons.get(i, ()))
         if ev.na_points[i] > 0:
-            notes.append(_("not applicable: {points} points (base rescaled)").format(points=fmt(ev.na_points[i])))
+            notes.append(ngettext("not applicable: {points} point (base rescaled)", "not applicable: {points} points (base rescaled)",
+                                  plural_n(ev.na_points[i])).format(points=fmt(ev.na_points[i])))
         return notes
 
     def _choose(self, cols: list["Column"]) -> tuple[list["Column"], list["Column"]]:
@@ -176,55 +176,56 @@ class TextWriter(Writer):
         out = [self._title(f"{u['name']} ({u['id']}) — {doc['scheme']['title']}"), ""]
         alone = bool(doc.get("relative")) and r["stars"] is None and not r["vetoed"]
         stars, rank_line = stars_said(doc, max_stars)
-        out.append(f"total {r['total']:.2f} = base {r['base']:.2f} + bonus {r['bonus']:.2f} − penalty {r['penalty']:.2f}; {stars}")
+        out.append(_("total {total} = base {base} + bonus {bonus} − penalty {penalty}; {stars}").format(
+            total=f"{r['total']:.2f}", base=f"{r['base']:.2f}", bonus=f"{r['bonus']:.2f}", penalty=f"{r['penalty']:.2f}",
+            stars=stars))
         if r["vetoed"]:
-            out.append("VETOED by: " + "; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"]))
+            out.append(_("VETOED by: {items}").format(items="; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"])))
         if not r["complete"]:
-            out.append("INCOMPLETE: a scorer failed on some items (status error)")
+            out.append(_("INCOMPLETE: a scorer failed on some items (status error)"))
         if rank_line:
             out.append(rank_line)
         out.append("")
         na = doc.get("na")
         if na:
             if na["nothing_applies"]:
-                out.append(_("Nothing applies to this unit: every item is marked not applicable (免评), so its base is 0."))
+                out.append(_("Nothing applies to this unit: every item is marked not applicable, so its base is 0."))
             elif na["items"]:
-                out.append(_("Not applicable (免评): {items}; {points} points left out, base = earned × {full} ÷ "
+                out.append(_("Not applicable: {items}; {points} points left out, base = earned × {full} ÷ "
                              "({full} − {points})").format(items=", ".join(na["items"]), points=fmt(na["points"]),
                                                             full=fmt(crit["full_marks"])))
             out.append("")
-        cat_rows = [[c["id"], c["title"], f"{r['categories'][c['id']]:.2f}", fmt(c["points"]),
+        cat_rows = [[c["id"], c["title"], f"{r['categories'][c['id']]:.2f}", f"{c['points']:.2f}",
                      _ratio_text(r["categories"][c["id"]], c, na)] for c in crit["categories"]]
-        out += [self._table(cat_rows, ["category", "title", "score", "max", "ratio"]), ""]
+        out += [self._table(cat_rows, [_("category"), _("title"), _("score"), _("max"), _("ratio")]), ""]
         rows = []
         for item_id, item in r["items"].items():
             meta = titles[item_id]
             sign = "−" if meta["kind"] == "penalty" and item["points"] > 0 else ""
-            status = item["status"] if item["status"] != "na" else f"na ({_('not applicable')})"
-            rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", fmt(item["max"]), status,
+            rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", f"{item['max']:.2f}", status_text(item["status"]),
                          "; ".join(item_reasons(item))])
-        out += [self._table(rows, ["item", "title", "points", "max", "status", "reasons"]), ""]
+        out += [self._table(rows, [_("item"), _("title"), _("points"), _("max"), _("status"), _("reasons")]), ""]
         lost = [d for d in doc["lost"] if d["lost"] > 0 or d["status"] != "ok"]
         if lost:
-            out.append(self._title("Lost points (整改清单), most recoverable first"))
+            out.append(self._title(_("Lost points (rectification list), most recoverable first")))
             out.append("")
-            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", d["status"], "; ".join(d["reasons"]),
+            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", status_text(d["status"]), "; ".join(d["reasons"]),
                                      d["hint"] or ""] for d in lost],
-                                   ["item", "title", "lost", "status", "why", "hint"]))
+                                   [_("item"), _("title"), _("lost"), _("status"), _("why"), _("hint")]))
             out.append("")
         if doc["missing"]:
             keys = {it["id"]: it["input"] for it in crit["items"]}
             keys.update({v["id"]: [v["input"]] for v in crit["vetoes"]})
             kinds = {it["id"]: it.get("kind") for it in crit["items"]}
-            out.append("Missing inputs: " + ", ".join(
-                (m if keys.get(m, [m]) == [m] else f"{m} (data key {', '.join(keys[m])})")
-                + (_(" (no penalty recorded)") if kinds.get(m) == "penalty" else "") for m in doc["missing"]))
+            out.append(_("Missing inputs: {items}").format(items=_(", ").join(
+                (m if keys.get(m, [m]) == [m] else _("{item} (data key {keys})").format(item=m, keys=", ".join(keys[m])))
+                + (_(" (no penalty recorded)") if kinds.get(m) == "penalty" else "") for m in doc["missing"])))
         if r.get("assessors"):
-            out.append(f"Assessors ({len(r['assessors'])}, combined by {r.get('aggregate') or 'mean'}): "
-                       + ", ".join(r["assessors"]))
+            out.append(_("Assessors ({n}, combined by {how}): {names}").format(
+                n=len(r["assessors"]), how=r.get("aggregate") or "mean", names=", ".join(r["assessors"])))
             out += ["  " + line for line in disagreement_lines(r.get("disagreements") or {})]
         if doc.get("invalid_vetoes"):
-            out.append("Unreadable veto answers (give true or false): " + ", ".join(doc["invalid_vetoes"]))
+            out.append(_("Unreadable veto answers (give true or false): {items}").format(items=", ".join(doc["invalid_vetoes"])))
         nxt = doc["next_level"]
         if nxt and alone:
             out.append(_("To qualify for {stars} ★: ").format(stars=nxt["stars"]) + needs_text(nxt))
@@ -233,14 +234,14 @@ class TextWriter(Writer):
         elif alone:
             out.append(_("Qualifies for the top level; the rank decides."))
         elif not r["vetoed"]:
-            out.append("Top level reached.")
+            out.append(_("Top level reached."))
         if doc.get("target_level"):
             out.append(_("Target {stars} ★ needs: ").format(stars=doc["target_level"]["stars"])
                        + needs_text(doc["target_level"]))
         if doc.get("history"):
             out.append(history_line(doc["history"], r))
         if doc["target"] is not None:
-            said = f"Target {doc['target']} ★: {'met' if doc['target_met'] else 'NOT met'}"
+            said = _("Target {stars} ★: {met}").format(stars=doc["target"], met=_("met") if doc["target_met"] else _("NOT met"))
             if alone:
                 said += _(" (judged on every condition but the rank)")
             out.append(said)
@@ -263,20 +264,43 @@ def stars_said(doc: dict, max_stars: int) -> tuple[str, Optional[str]]:
     r, rel = doc["result"], doc.get("relative")
     line = None
     if r["vetoed"]:
-        stars = "vetoed (0 stars, no rank)"
+        stars = _("vetoed (0 ★, no rank)")
     elif rel is not None and r["stars"] is None:   # rated alone: the rank among the units rated decides
         stars = _("stars decided by rank ({method})").format(method=rel["method"])
         line = _("Rated by rank ({method}): the total qualifies for up to {n} ★ ({stars}); the rank among "
                  "the units rated decides. Rank it among the committee's submissions with --with DIR|FILE.").format(
             method=rel["method"], stars=stars_text(rel["qualifies_for"], max_stars), n=rel["qualifies_for"])
     else:
-        stars = f"{stars_text(r['stars'], max_stars)} ({r['stars']} stars)"
+        stars = f"{stars_text(r['stars'], max_stars)} ({r['stars']} ★)"
         if rel is not None and r.get("rank") is not None:
             line = _("Rank {rank} of the {n} units ranked ({method})").format(rank=r["rank"], n=rel["ranked"],
                                                                            method=rel["method"])
     if r.get("label"):
         stars += f" {r['label']}"
     return stars, line
+
+
+#: the item statuses as a person reads them (the status ids stay in JSON and CSV)
+STATUS_TEXT = {"ok": N_("ok"), "missing": N_("missing"), "invalid": N_("invalid"), "error": N_("scorer error"),
+               "na": N_("not applicable")}
+
+
+def status_text(status: str) -> str:
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
+def plural_n(figure: float) -> int:
+    """The number ngettext chooses a form by, for a figure that may have decimals
+    (English: 1 point, 1.5 points, 2 points)."""
+    return 1 if figure == 1 else 2
+
+
+def summary_line(s: dict) -> str:
+    """``13 units: 12 rated, 1 vetoed, 0 incomplete; 0 submission errors``."""
+    return _("{units}: {rated} rated, {vetoed} vetoed, {incomplete} incomplete; {errors}").format(
+        units=ngettext("{n} unit", "{n} units", s["units"]).format(n=s["units"]),
+        rated=s["rated"], vetoed=s["vetoed"], incomplete=s["incomplete"],
+        errors=ngettext("{n} submission error", "{n} submission errors", s["errors"]).format(n=s["errors"]))
 
 
 def history_line(h: dict, r: dict) -> str:
@@ -297,29 +321,37 @@ def history_line(h: dict, r: dict) -> str:
 
 def needs_text(nxt: dict) -> str:
     """What a level needs, in plain words: points, category floors, gates (``min_ratios``) and caps."""
-    need = [f"{fmt(nxt['points_needed'])} more points (total ≥ {fmt(nxt['min_score'])})"] if nxt["points_needed"] > 0 else []
-    need += [f"{c['title']} ({c['id']}) {fmt(c['points_needed'])} more points to reach {c['min_ratio']:.0%}"
-             for c in nxt["categories_below"]]
+    need = [ngettext("{points} more point (total ≥ {min})", "{points} more points (total ≥ {min})",
+                     plural_n(nxt["points_needed"])).format(points=fmt(nxt["points_needed"]), min=fmt(nxt["min_score"]))] \
+        if nxt["points_needed"] > 0 else []
+    need += [ngettext("{title} ({id}) {points} more point to reach {ratio}", "{title} ({id}) {points} more points to reach {ratio}",
+                      plural_n(c["points_needed"])).format(
+        title=c["title"], id=c["id"], points=fmt(c["points_needed"]), ratio=f"{c['min_ratio']:.0%}")
+        for c in nxt["categories_below"]]
     need += [gate_text(g) for g in nxt.get("gates") or []]
     need += [cap_text(c) for c in nxt.get("caps") or []]
     if nxt.get("note"):
         need.append(nxt["note"])
-    return "; ".join(need) if need else "reached by the score; see the note"
+    return "; ".join(need) if need else _("reached by the score; see the note")
 
 
 def gate_text(gate: dict) -> str:
     """A ``min_ratios`` floor the unit misses (SPEC §7.3)."""
     if gate["min_ratio"] >= 1:
-        return _("{title} ({id}) needs full marks ({points} more points)").format(
-            title=gate["title"], id=gate["id"], points=fmt(gate["points_needed"]))
-    return _("{title} ({id}) needs {floor} of its points, now {ratio} ({points} more points)").format(
+        return ngettext("{title} ({id}) needs full marks ({points} more point)", "{title} ({id}) needs full marks ({points} more points)",
+                        plural_n(gate["points_needed"])).format(title=gate["title"], id=gate["id"], points=fmt(gate["points_needed"]))
+    return ngettext("{title} ({id}) needs {floor} of its points, now {ratio} ({points} more point)",
+                    "{title} ({id}) needs {floor} of its points, now {ratio} ({points} more points)",
+                    plural_n(gate["points_needed"])).format(
         title=gate["title"], id=gate["id"], floor=percent(gate["min_ratio"]), ratio=percent(gate["ratio"]),
         points=fmt(gate["points_needed"]))
 
 
 def cap_text(cap: dict) -> str:
     """A cap that holds the unit below the level (SPEC §7.3)."""
-    return _("at most {max} ★ while {title} ({id}) is below {floor}: now {ratio}, {points} more points lift the cap").format(
+    return ngettext("at most {max} ★ while {title} ({id}) is below {floor}: now {ratio}, {points} more point lifts the cap",
+                    "at most {max} ★ while {title} ({id}) is below {floor}: now {ratio}, {points} more points lift the cap",
+                    plural_n(cap["points_needed"])).format(
         max=cap["max_stars"], title=cap["title"], id=cap["id"], floor=percent(cap["min_ratio"]),
         ratio=percent(cap["ratio"]), points=fmt(cap["points_needed"]))
 
