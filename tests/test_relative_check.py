@@ -79,7 +79,7 @@ def test_with_ranks_it_as_evaluate_does(run_civscore, evaluated, uid):
 def test_with_text_gives_the_real_stars_and_rank(run_civscore):
     proc = run_civscore("check", "party-branch-quota", BATCH, "--unit", UNIT, "--with", EXAMPLES, "--target", "4")
     assert proc.returncode == 1
-    assert "★★★☆☆ (3 stars) 三星级党支部" in proc.stdout
+    assert "★★★☆☆ (3 ★) 三星级党支部" in proc.stdout
     assert "Rank 6 of the 10 units ranked (quota)" in proc.stdout
     assert "Target 4 ★: NOT met\n" in proc.stdout
 

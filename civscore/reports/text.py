@@ -176,9 +176,8 @@ class TextWriter(Writer):
         out = [self._title(f"{u['name']} ({u['id']}) — {doc['scheme']['title']}"), ""]
         alone = bool(doc.get("relative")) and r["stars"] is None and not r["vetoed"]
         stars, rank_line = stars_said(doc, max_stars)
-        out.append(_("total {total} = base {base} + bonus {bonus} − penalty {penalty}; {stars}").format(
-            total=f"{r['total']:.2f}", base=f"{r['base']:.2f}", bonus=f"{r['bonus']:.2f}", penalty=f"{r['penalty']:.2f}",
-            stars=stars))
+        out.append(_("total {total} = base {base} + bonus {bonus} − penalty {penalty}; {stars}").format(stars=stars, **{
+            k: f"{r[k]:.2f}" for k in ("total", "base", "bonus", "penalty")}))
         if r["vetoed"]:
             out.append(_("VETOED by: {items}").format(items="; ".join(f"{v} {_veto_title(crit, v)}" for v in r["vetoes"])))
         if not r["complete"]:
