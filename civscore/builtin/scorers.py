@@ -11,7 +11,7 @@ from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
 from .sampling import SAMPLING_SCORERS
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
-from ..contracts.i18n import _
+from ..contracts.i18n import _, ngettext
 from ..contracts.values import (ValueInvalid, fmt, fold, is_list, is_missing, match_grade, normalize, to_bool,
                                 to_count, to_list, to_number, to_text)
 
@@ -26,7 +26,7 @@ PARAM_LIMIT = 1e15
 def _brief(entries, sep: str, most: int = 10) -> str:
     """A unit's entries for a reason: at most ``most``, each at most 40 characters (a reason stays one short line)."""
     shown = [str(e) if len(str(e)) <= 40 else str(e)[:37] + "..." for e in list(entries[:most])]
-    return sep.join(shown) + (f" … ({len(entries)} in all)" if len(entries) > most else "")
+    return sep.join(shown) + (_(" … ({count} in all)").format(count=len(entries)) if len(entries) > most else "")
 
 
 def _finite(v: float) -> float:
@@ -72,13 +72,14 @@ class Boolean(ValueScorer):
             got = to_bool(value)
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
-        said = "yes" if got else "no"
+        said = _("yes") if got else _("no")
         if self.id.startswith("penalty."):   # earning a penalty item's points costs the unit
             return Outcome(1.0 if got == params.expect else 0.0, "ok",
-                           [f"{said}: {'the penalty applies' if got == params.expect else 'no penalty'}"])
+                           [_("{said}: the penalty applies").format(said=said) if got == params.expect
+                            else _("{said}: no penalty").format(said=said)])
         if got == params.expect:
-            return Outcome(1.0, "ok", [f"{said}, as required"])
-        return Outcome(0.0, "ok", [f"{said}, but {'yes' if params.expect else 'no'} is required"])
+            return Outcome(1.0, "ok", [_("{said}, as required").format(said=said)])
+        return Outcome(0.0, "ok", [_("{said}, but {wanted} is required").format(said=said, wanted=_("yes") if params.expect else _("no"))])
 
 
 class Checklist(ValueScorer):
@@ -125,15 +126,15 @@ class Checklist(ValueScorer):
         present = [i for i in params.items if normalize(i) in given_set]
         absent = [i for i in params.items if normalize(i) not in given_set]
         extra = [g for g in dict.fromkeys(given) if g not in known]
-        reasons = [f"{len(present)} of {len(params.items)} present"]
+        reasons = [_("{n} of {total} present").format(n=len(present), total=len(params.items))]
         if absent:
-            reasons.append("absent: " + "、".join(absent))
+            reasons.append(_("absent: {items}").format(items="、".join(absent)))
         if extra:
-            reasons.append("not in the checklist, ignored: " + _brief(extra, "、"))
+            reasons.append(_("not in the checklist, ignored: {items}").format(items=_brief(extra, "、")))
         fraction = len(present) / len(params.items)
         missing_required = [r for r in params.required if normalize(r) not in given_set]
         if missing_required:
-            reasons.insert(0, "required item absent: " + "、".join(missing_required))
+            reasons.insert(0, _("required item absent: {items}").format(items="、".join(missing_required)))
             fraction = 0.0
         return Outcome(fraction, "ok", reasons)
 
@@ -180,8 +181,9 @@ class Linear(ValueScorer):
         if self.id.startswith("penalty."):   # the points it earns are deducted: say it from that side
             return Outcome(fraction, "ok", [_("{v}: nothing deducted at {zero}, the whole penalty at {full}").format(
                 v=fmt(v), zero=fmt(params.zero_at), full=fmt(params.full_at))])
-        direction = "lower is better" if params.zero_at > params.full_at else "higher is better"
-        return Outcome(fraction, "ok", [f"{fmt(v)}: 0 points at {fmt(params.zero_at)}, full at {fmt(params.full_at)} ({direction})"])
+        said = _("{v}: 0 points at {zero}, full at {full} (lower is better)") if params.zero_at > params.full_at \
+            else _("{v}: 0 points at {zero}, full at {full} (higher is better)")
+        return Outcome(fraction, "ok", [said.format(v=fmt(v), zero=fmt(params.zero_at), full=fmt(params.full_at))])
 
 
 class Bands(ValueScorer):
@@ -240,11 +242,12 @@ class Bands(ValueScorer):
             band = min(fit) if fit else None
             word = "≤"
         if band is None:
-            return Outcome(0.0, "ok", [f"{fmt(v)} is outside every band"])
+            return Outcome(0.0, "ok", [_("{rate} is outside every band").format(rate=fmt(v))])
         if self.id.startswith("penalty."):
             return Outcome(band[1], "ok", [_("{v} {word} {threshold}: {share} of the penalty deducted").format(
                 v=fmt(v), word=word, threshold=fmt(band[0]), share=fmt(band[1] * 100) + "%")])
-        return Outcome(band[1], "ok", [f"{fmt(v)} {word} {fmt(band[0])}: {fmt(band[1] * 100)}% of the points"])
+        return Outcome(band[1], "ok", [_("{rate} {word} {threshold}: {share} of the points").format(
+            rate=fmt(v), word=word, threshold=fmt(band[0]), share=fmt(band[1] * 100) + "%")])
 
 
 class Deduct(ValueScorer):
@@ -278,10 +281,11 @@ class Deduct(ValueScorer):
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
         lost = min(self.points, params.per * count)
-        reasons = [f"{fmt(count)} instance(s) × {fmt(params.per)} = {fmt(params.per * count)} points deducted"
-                   + (f", at most {fmt(self.points)}" if params.per * count > self.points else "")]
+        reasons = [ngettext("{count} instance × {per} = {lost} points deducted", "{count} instances × {per} = {lost} points deducted",
+                            1 if count == 1 else 2).format(count=fmt(count), per=fmt(params.per), lost=fmt(params.per * count))
+                   + (_(", at most {points}").format(points=fmt(self.points)) if params.per * count > self.points else "")]
         if isinstance(value, (list, tuple)) and value:
-            reasons.append("instances: " + _brief(value, "；"))
+            reasons.append(_("instances: {items}").format(items=_brief(value, "；")))
         return Outcome((self.points - lost) / self.points, "ok", reasons)
 
 
@@ -344,7 +348,7 @@ class Grade(ValueScorer):
             return Outcome.invalid(_("grade {grade!r} is not in the scale ({scale})").format(
                 grade=shown, scale=", ".join(params.scale)))
         fraction = params.scale[grade]
-        return Outcome(fraction, "ok", [f"grade {grade}: {fmt(fraction * 100)}% of the points"])
+        return Outcome(fraction, "ok", [_("grade {grade}: {share} of the points").format(grade=grade, share=fmt(fraction * 100) + "%")])
 
 
 class Manual(ValueScorer):
@@ -371,8 +375,8 @@ class Manual(ValueScorer):
         except ValueInvalid as exc:
             return Outcome.invalid(str(exc))
         if not 0 <= v <= self.points:
-            return Outcome.invalid(f"{fmt(v)} points is outside 0 to {fmt(self.points)}")
-        return Outcome(v / self.points, "ok", [f"assessor gave {fmt(v)} of {fmt(self.points)}"])
+            return Outcome.invalid(_("{v} points is outside 0 to {points}").format(v=fmt(v), points=fmt(self.points)))
+        return Outcome(v / self.points, "ok", [_("assessor gave {v} of {points}").format(v=fmt(v), points=fmt(self.points))])
 
 
 class Ratio(Scorer):
@@ -435,10 +439,11 @@ class Ratio(Scorer):
             return read
         n, d = read[params.numerator], read[params.denominator]
         if d == 0:
-            return Outcome.invalid(f"{params.denominator} is 0: the ratio is undefined")
+            return Outcome.invalid(_("{key} is 0: the ratio is undefined").format(key=params.denominator))
         r = n / d
         fraction = clamp((r - params.zero_at) / (params.full_at - params.zero_at))
-        return Outcome(fraction, "ok", [f"{fmt(n)} / {fmt(d)} = {r:.1%}; full at {params.full_at:.0%}"])
+        return Outcome(fraction, "ok", [_("{n} / {d} = {ratio}; full at {full}").format(
+            n=fmt(n), d=fmt(d), ratio=f"{r:.1%}", full=f"{params.full_at:.0%}")])
 
 
 class FormulaScorer(Scorer):
@@ -508,7 +513,7 @@ class FormulaScorer(Scorer):
         got = min(max(pts, 0.0), self.points)
         reason = f"{formula.source} = {fmt(pts)}"
         if got != pts:
-            reason += f", counted as {fmt(got)}"
+            reason += _(", counted as {points}").format(points=fmt(got))
         return Outcome(got / self.points, "ok", [reason])
 
 
