@@ -448,6 +448,17 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     return scheme
 
 
+def rebuild(raw: dict[str, Any], source: str, sha256: str, registry: Registry) -> Scheme:
+    """A scheme built again from the parsed TOML of one that loaded (a worker
+    process gets ``raw``, not the scheme: its formulas are compiled functions,
+    which do not pickle). The validation plugins already passed it."""
+    builder = _Builder(raw, source, registry)
+    scheme = builder.build(sha256)
+    if builder.errors or scheme is None:
+        raise CriteriaErrors(builder.errors, source)
+    return scheme
+
+
 def declared_points(node: Any) -> float | None:
     """The points a criterion declares in the file: a leaf's ``points``, a
     group's ``points`` or else the sum of its children's; ``None`` when they

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 if TYPE_CHECKING:
@@ -19,16 +20,16 @@ if TYPE_CHECKING:
 else:
     from . import _np as np
 
-from .criteria import Leaf, Scheme
+from .criteria import Leaf, Scheme, rebuild
 from .contracts.errors import PluginError, SubmissionError
-from .plugins import Registry
+from .plugins import Registry, load_plugin_files, plugin_files
 
 from .memory import gc_paused
 from .rating import rank_arrays
 from .contracts.rating import RATIO_EPS
 from .contracts.i18n import _, ngettext
 from .contracts.scoring import STATUSES, Batch, Outcome, distinct
-from .contracts.units import RowView, Unit
+from .contracts.units import RowView, Table, Unit
 from .contracts.values import (ValueInvalid, fmt, is_missing, is_na_word, on_percent_scale, short, to_bool,
                                to_number, written_as_percent)
 
@@ -135,7 +136,7 @@ class Evaluation:
     # -- scoring ---------------------------------------------------------------------
     def run(self, by_group: bool = False, jobs: int = 1, progress: Any = None) -> "Evaluation":
         """Score every leaf, then totals, vetoes, ranks and stars. ``jobs`` > 1
-        scores slices of the units in forked worker processes (same figures);
+        scores slices of the units in worker processes (same figures, fork or spawn);
         ``progress(done, total, what)`` is told as leaves are scored."""
         with gc_paused():
             return self._run(by_group, jobs, progress)
@@ -158,15 +159,20 @@ class Evaluation:
         return self
 
     def _score_parallel(self, jobs: int) -> None:
-        global _PARENT
+        """Score slices of the units in worker processes. Nothing is inherited:
+        each worker gets the registry and the scheme's parsed TOML (its formulas are
+        compiled functions, which do not pickle), loads the files of plugins loaded from a
+        folder, and its slice's units over a table of their columns only, so the
+        ``spawn`` start method (Windows, macOS) gives the same bytes as ``fork``."""
         bounds = [round(k * self.n / jobs) for k in range(jobs + 1)]
-        _PARENT = self
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                parts = list(pool.map(_score_slice, zip(bounds[:-1], bounds[1:])))
-        finally:
-            _PARENT = None
+        sc = self.scheme
+        recipe = (sc.raw, sc.path, sc.sha256, sc.registry)
+        tasks = [(recipe, self._slice(lo, hi), self.keep_reasons) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        ctx = multiprocessing.get_context(START_METHOD)
+        # plugins from a folder are loaded first, so the registry's classes unpickle by module name
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=load_plugin_files,
+                                 initargs=(plugin_files(),)) as pool:
+            parts = list(pool.map(_score_slice, tasks))
         for leaf in self.scheme.items:
             self.points[leaf.id] = np.concatenate([p[0][leaf.id][0] for p in parts])
             self.status[leaf.id] = np.concatenate([p[0][leaf.id][1] for p in parts])
@@ -177,6 +183,24 @@ class Evaluation:
             self.complete &= self.status[leaf.id] != ERROR
         for _slice, failures in parts:
             self.failures.extend(failures)
+
+    def _slice(self, lo: int, hi: int) -> list[Unit]:
+        """Units ``lo``..``hi`` over a table holding only their values (a slice's
+        pickle carries its rows, not the whole file's table)."""
+        units = self.units[lo:hi]
+        view = Evaluation(self.scheme, units, keep_reasons=False)
+        keys: dict[str, None] = {}
+        for table, start, stop, _rows in view._segments:
+            if table is None:
+                for u in units[start:stop]:
+                    keys.update(dict.fromkeys(u.data))
+            else:
+                keys.update(dict.fromkeys(table.columns))
+        table = Table(list(keys))
+        for key in keys:
+            table.columns[key] = view.column(key)
+        table.n = len(units)
+        return [replace(u, data=RowView(table, i)) for i, u in enumerate(units)]
 
     def _score_leaf(self, leaf: Leaf, datas: "Rows") -> None:
         values = self.column(leaf.input)
@@ -548,19 +572,22 @@ class Evaluation:
 
 MIN_UNITS_PER_JOB = 20000
 FAILURES_PER_ITEM = 5     # stderr lines naming units, per failing item; the rest are counted
-_PARENT: Optional["Evaluation"] = None
+#: the start method of ``--jobs`` workers: None is the platform's default (``spawn`` on Windows and
+#: macOS); the tests set ``"spawn"`` to prove nothing relies on what ``fork`` inherits
+START_METHOD: Optional[str] = None
+_WORKER_SCHEME: dict[tuple[str, str], Scheme] = {}   # per worker process: the scheme of the tasks, built once
 
 
-def _score_slice(bounds: tuple[int, int]):
-    """In a forked worker: score every leaf for the units in ``bounds``."""
-    parent = _PARENT
-    assert parent is not None
-    start, stop = bounds
-    part = Evaluation(parent.scheme, parent.units[start:stop],
-                      keep_reasons=parent.keep_reasons)
+def _score_slice(task: tuple[tuple[dict, str, str, Registry], list[Unit], bool]):
+    """In a worker: score every leaf for one slice of the units."""
+    (raw, path, sha256, registry), units, keep_reasons = task
+    scheme = _WORKER_SCHEME.get((path, sha256))
+    if scheme is None:
+        scheme = _WORKER_SCHEME.setdefault((path, sha256), rebuild(raw, path, sha256, registry))
+    part = Evaluation(scheme, units, keep_reasons=keep_reasons)
     datas = Rows(part)
     out = {}
-    for leaf in parent.scheme.items:
+    for leaf in scheme.items:
         part._score_leaf(leaf, datas)
         out[leaf.id] = (part.points[leaf.id], part.status[leaf.id], part.reasons.get(leaf.id, []),
                         part._scale_codes.get(leaf.id))

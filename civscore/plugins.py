@@ -338,8 +338,30 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+_DIR_PACKAGE = "civscore_plugins_dir"
+
+
+def plugin_files() -> list[tuple[str, str]]:
+    """``(module name, file)`` of every plugin module loaded from a plugins
+    folder: what a worker process started with ``spawn`` loads again before
+    it unpickles a scheme whose scorers they define."""
+    return sorted((name, str(getattr(module, "__file__", "") or "")) for name, module in list(sys.modules.items())
+                  if name.startswith(_DIR_PACKAGE + ".") and getattr(module, "__file__", None))
+
+
+def load_plugin_files(files: Iterable[tuple[str, str]]) -> None:
+    """Load the modules :func:`plugin_files` listed, under the same names (in a worker)."""
+    for name, path in files:
+        if name not in sys.modules:
+            _import_file(Path(path))
+
+
 def _import_file(path: Path) -> ModuleType:
-    modname = f"civscore_plugins_dir.{path.stem}"
+    modname = f"{_DIR_PACKAGE}.{path.stem}"
+    if _DIR_PACKAGE not in sys.modules:   # a package for the name, so pickle finds the plugins' classes (--jobs workers)
+        package = ModuleType(_DIR_PACKAGE)
+        package.__path__ = []
+        sys.modules[_DIR_PACKAGE] = package
     spec = importlib.util.spec_from_file_location(modname, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")

@@ -18,7 +18,7 @@ from .assessors import Aggregator
 from .contracts.errors import SubmissionError
 from .contracts.units import MAX_FILE_BYTES, Item, Unit
 from .memory import gc_paused
-from .plugins import Registry
+from .plugins import Registry, load_plugin_files, plugin_files
 
 @dataclass
 class Submissions:
@@ -84,29 +84,29 @@ def read_file(path: Path, registry: Registry) -> tuple[list[Item], Optional[dict
     return items, digest
 
 
-def _read_in_worker(path: Path) -> tuple[list[Item], Optional[dict[str, str]]]:
-    assert _WORKER_REGISTRY is not None, "set by _read_files before the workers start"
-    return read_file(path, _WORKER_REGISTRY)
+def _read_in_worker(task: tuple[Registry, Path]) -> tuple[list[Item], Optional[dict[str, str]]]:
+    registry, path = task
+    return read_file(path, registry)
 
 
-_WORKER_REGISTRY: Optional[Registry] = None
+#: the start method of ``--jobs`` workers: None is the platform's default (``spawn`` on Windows and macOS)
+START_METHOD: Optional[str] = None
 
 
 def _read_files(files: list[Path], registry: Registry, jobs: int) -> Iterator[tuple[list[Item], Optional[dict]]]:
     """Each file's items, in order; with ``jobs`` > 1 several files are read
-    at once in forked worker processes (the registry is inherited)."""
+    at once in worker processes, which get the registry pickled (nothing is
+    inherited: the ``spawn`` start method works as ``fork`` does)."""
     if jobs <= 1 or len(files) < 2:
         for path in files:
             yield read_file(path, registry)
         return
-    global _WORKER_REGISTRY
-    _WORKER_REGISTRY = registry
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            yield from pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (jobs * 8)))
-    finally:
-        _WORKER_REGISTRY = None
+    ctx = multiprocessing.get_context(START_METHOD)
+    # plugins from a folder are loaded first, so the registry's readers unpickle by module name
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=load_plugin_files,
+                             initargs=(plugin_files(),)) as pool:
+        yield from pool.map(_read_in_worker, [(registry, path) for path in files],
+                            chunksize=max(1, len(files) // (jobs * 8)))
 
 
 def read_all(paths: Iterable[str | Path], registry: Registry, scheme: Any = None,

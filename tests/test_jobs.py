@@ -77,3 +77,53 @@ def test_progress_shows_only_on_a_terminal_and_after_the_delay():
     later = _Tty()
     Progress(later, delay=3600)(1, 2, "x")     # a short run prints nothing
     assert later.getvalue() == ""
+
+
+def test_spawned_workers_give_the_same_bytes(tmp_path, monkeypatch, capsys):
+    """--jobs under the ``spawn`` start method (Windows, macOS): workers inherit
+    nothing, and the report is byte for byte the single-process one."""
+    from civscore import submissions
+    from civscore.cli import main
+    monkeypatch.setattr(engine, "MIN_UNITS_PER_JOB", 3)
+    outs = []
+    for jobs, method in (("1", None), ("3", "spawn")):
+        monkeypatch.setattr(engine, "START_METHOD", method)
+        monkeypatch.setattr(submissions, "START_METHOD", method)
+        out = tmp_path / f"r{jobs}.csv"
+        assert main(["evaluate", str(SCHEME), str(EXAMPLES), "-f", "csv", "-o", str(out), "--jobs", jobs]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\n") == 17
+
+
+def test_spawned_workers_load_a_plugin_folders_scorer(tmp_path, monkeypatch):
+    """A scorer from --plugins-dir is defined in a module a spawned worker must load again."""
+    from civscore import submissions
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "halves.py").write_text(
+        "import civscore\n\n"
+        "class Halves(civscore.Scorer):\n"
+        "    name = 'halves'\n"
+        "    def score(self, value, params, data=None):\n"
+        "        return civscore.Outcome(0.5, 'ok', ['half'])\n\n"
+        "@civscore.hookimpl\n"
+        "def civscore_scorers():\n"
+        "    return [Halves]\n", encoding="utf-8")
+    crit = tmp_path / "c.toml"
+    crit.write_text('format = "civscore/1"\n[scheme]\nid = "h"\ntitle = "H"\nversion = "1"\nfull_marks = 10\n'
+                    '[rating]\nlevels = [{ stars = 1, min_score = 0 }]\n'
+                    '[criteria.a]\ntitle = "A"\n[criteria.a.x]\ntitle = "X"\npoints = 10\nscorer = "halves"\n',
+                    encoding="utf-8")
+    rows = tmp_path / "u.csv"
+    rows.write_text("unit.id,unit.name,a.x\n" + "".join(f"u{i},U{i},1\n" for i in range(8)), encoding="utf-8")
+    pm = civscore.plugin_manager(plugins_dir=str(plugins))
+    scheme = civscore.load(crit, registry=pm.registry)
+    monkeypatch.setattr(engine, "MIN_UNITS_PER_JOB", 2)
+    monkeypatch.setattr(engine, "START_METHOD", "spawn")
+    monkeypatch.setattr(submissions, "START_METHOD", "spawn")
+    ev = civscore.evaluate(scheme, civscore.read([rows], registry=pm.registry), registry=pm.registry, jobs=3)
+    assert [r["total"] for r in ev.results()] == [5.0] * 8
+    assert ev.failures == []
+    for name in [m for m in sys.modules if m.startswith("civscore_plugins_dir.")]:
+        del sys.modules[name]
