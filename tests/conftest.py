@@ -6,9 +6,14 @@
   autoloaded, so that a test never depends on what else is installed.
 - ``golden``: the checks every golden test of a bundled scheme makes on one
   unit's JSON result against hand-worked figures (see tests/test_golden_*.py).
+- ``fresh_api``: no cached default plugin manager, autoload off, and no
+  ``--plugins-dir`` module left in sys.modules (for tests of the in-process CLI).
+- ``evaluate_json``: ``civscore evaluate … --format json`` through the real
+  command line, parsed.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import civscore
 from civscore.cli import main
 from civscore.contracts.i18n import set_language
 from civscore.plugins import PluginManager, Registry
@@ -124,10 +130,40 @@ class Golden:
         if "label" in exp:
             assert r["label"] == exp["label"]
 
+    def check_unit(self, report: dict, uid: str, exp: dict) -> None:
+        """:meth:`check_result` on unit ``uid`` of a JSON report, and its na points."""
+        result = {r["unit"]["id"]: r for r in report["results"]}[uid]
+        self.check_result(result, exp)
+        assert result["na_points"] == self.arithmetic(exp)["na_points"]
+
 
 @pytest.fixture(scope="session")
 def golden():
     return Golden
+
+
+@pytest.fixture(scope="session")
+def evaluate_json(run_civscore):
+    """``evaluate_json(scheme, units)``: the JSON report of ``civscore evaluate``
+    through the real command line, which must exit 0."""
+    def evaluate(scheme, units, *args) -> dict:
+        proc = run_civscore("evaluate", scheme, units, "--format", "json", *args)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+    return evaluate
+
+
+@pytest.fixture
+def fresh_api(monkeypatch):
+    """No cached default plugin manager, plugin autoload off, and no module of a
+    ``--plugins-dir`` left in sys.modules after the test."""
+    monkeypatch.setattr(civscore.api, "_DEFAULT", None)
+    monkeypatch.setenv("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name.startswith("civscore_plugins_dir."):
+            del sys.modules[name]
 
 
 @pytest.fixture

@@ -180,10 +180,7 @@ def test_hand_arithmetic_adds_up(g, uid):
 
 @pytest.mark.parametrize("uid", ORDER)
 def test_unit(g, report, uid):
-    result = {r["unit"]["id"]: r for r in report["results"]}[uid]
-    exp = EXPECTED[uid]
-    g.check_result(result, exp)
-    assert result["na_points"] == g.arithmetic(exp)["na_points"]
+    g.check_unit(report, uid, EXPECTED[uid])
 
 
 def test_rank_order_and_header(report):

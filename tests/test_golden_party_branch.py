@@ -164,20 +164,14 @@ def g(golden):
     return golden(110, FULL)
 
 
-def evaluate(run_civscore, scheme):
-    proc = run_civscore("evaluate", scheme, EXAMPLES, "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+@pytest.fixture(scope="module")
+def thresholds(evaluate_json):
+    return evaluate_json("party-branch", EXAMPLES)
 
 
 @pytest.fixture(scope="module")
-def thresholds(run_civscore):
-    return evaluate(run_civscore, "party-branch")
-
-
-@pytest.fixture(scope="module")
-def quota(run_civscore):
-    return evaluate(run_civscore, "party-branch-quota")
+def quota(evaluate_json):
+    return evaluate_json("party-branch-quota", EXAMPLES)
 
 
 @pytest.mark.parametrize("uid", ORDER)
@@ -187,9 +181,7 @@ def test_hand_arithmetic_adds_up(g, uid):
 
 @pytest.mark.parametrize("uid", ORDER)
 def test_thresholds(g, thresholds, uid):
-    result = {r["unit"]["id"]: r for r in thresholds["results"]}[uid]
-    g.check_result(result, EXPECTED[uid])
-    assert result["na_points"] == g.arithmetic(EXPECTED[uid])["na_points"]
+    g.check_unit(thresholds, uid, EXPECTED[uid])
 
 
 @pytest.mark.parametrize("uid", ORDER)
