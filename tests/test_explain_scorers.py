@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-import civscore
 from civscore.cli import main
 
 PLUGIN = '''
@@ -30,15 +28,7 @@ def civscore_scorers():
 '''
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    monkeypatch.setattr(civscore.api, "_DEFAULT", None)
-    monkeypatch.setenv("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    before = set(sys.modules)
-    yield
-    for name in set(sys.modules) - before:
-        if name.startswith("civscore_plugins_dir."):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("fresh_api")
 
 
 def scorers(capsys, *args) -> dict:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
-import civscore
 from civscore.cli import main
 
 jsonschema = pytest.importorskip("jsonschema")   # in the [test] extra
@@ -23,15 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 FILES = sorted((REPO / "criteria").glob("*.toml")) + [REPO / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml"]
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    monkeypatch.setattr(civscore.api, "_DEFAULT", None)
-    monkeypatch.setenv("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    before = set(sys.modules)
-    yield
-    for name in set(sys.modules) - before:
-        if name.startswith("civscore_plugins_dir."):
-            del sys.modules[name]
+pytestmark = pytest.mark.usefixtures("fresh_api")
 
 
 def schema(capsys, *args) -> dict:
