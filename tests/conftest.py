@@ -183,11 +183,12 @@ def registry(plugin_manager: PluginManager) -> Registry:
 @pytest.fixture
 def cli(capsys):
     """The real command line, in process: ``cli("evaluate", scheme, units)``
-    returns (exit status, stdout, stderr), and fails the test on a traceback."""
+    returns (exit status, stdout, stderr), and fails the test on a traceback or
+    an internal error."""
     def run(*args):
         capsys.readouterr()
         code = main([str(a) for a in args])
         out, err = capsys.readouterr()
-        assert "Traceback" not in err, err
+        assert "Traceback" not in err and "internal error" not in err, err
         return code, out, err
     return run

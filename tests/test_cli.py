@@ -127,25 +127,18 @@ def files(tmp_path):
     return crit, subs
 
 
-def cli(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "internal error" not in err, err
-    return code, out, err
-
-
 # -- exit statuses ----------------------------------------------------------------------------------
-def test_evaluate_exit_0(files, capsys):
+def test_evaluate_exit_0(files, cli):
     crit, subs = files
-    code, out, err = cli(capsys, "evaluate", crit, subs)
+    code, out, err = cli("evaluate", crit, subs)
     assert code == 0 and err == ""
 
 
-def test_evaluate_exit_0_with_missing_and_invalid_items(files, capsys):
+def test_evaluate_exit_0_with_missing_and_invalid_items(files, cli):
     crit, subs = files
     (subs / "sloppy.toml").write_text(unit_toml("sloppy", "马虎", '"study.mark" = 99\n"service.satisfaction" = "高"\n'),
                                       encoding="utf-8")
-    code, out, _ = cli(capsys, "evaluate", crit, subs, "--format", "json")
+    code, out, _ = cli("evaluate", crit, subs, "--format", "json")
     assert code == 0
     items = {r["unit"]["id"]: r for r in json.loads(out)["results"]}["sloppy"]["items"]
     assert items["study.mark"]["status"] == "invalid"                  # 99 > 30 points
@@ -153,16 +146,16 @@ def test_evaluate_exit_0_with_missing_and_invalid_items(files, capsys):
     assert items["study.records"]["status"] == "missing"
 
 
-def test_evaluate_exit_1_unreadable_submission(files, capsys):
+def test_evaluate_exit_1_unreadable_submission(files, cli):
     crit, subs = files
     (subs / "broken.toml").write_text('[unit]\nid = "x"\nname = "坏"\n[data]\n"a" = \n', encoding="utf-8")
-    code, out, err = cli(capsys, "evaluate", crit, subs)
+    code, out, err = cli("evaluate", crit, subs)
     assert code == 1
     assert "broken.toml: line 5" in err
     assert "alpha" in out                                   # the others are still evaluated
 
 
-def test_evaluate_exit_1_scorer_error(files, capsys, tmp_path, monkeypatch):
+def test_evaluate_exit_1_scorer_error(files, cli, tmp_path, monkeypatch):
     crit, subs = files
     plugin_dir = tmp_path / "plugin"
     plugin_dir.mkdir()
@@ -181,7 +174,7 @@ def civscore_scorers():
 ''', encoding="utf-8")
     monkeypatch.syspath_prepend(str(plugin_dir))
     crit.write_text(SCHEME.replace('scorer = "manual"', 'scorer = "exploding"'), encoding="utf-8")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "-p", "exploding_scorer", "--format", "json")
+    code, out, err = cli("evaluate", crit, subs, "-p", "exploding_scorer", "--format", "json")
     assert code == 1
     assert "plugin 'exploding_scorer'" in err and "kaboom" in err     # the run says which plugin failed
     doc = json.loads(out)
@@ -191,84 +184,84 @@ def civscore_scorers():
     assert alpha["total"] == 68.0                           # 96 without the 28 of study.mark
 
 
-def test_evaluate_exit_2_criteria_and_usage(files, capsys, tmp_path):
+def test_evaluate_exit_2_criteria_and_usage(files, cli, tmp_path):
     crit, subs = files
     bad = tmp_path / "bad.toml"
     bad.write_text(SCHEME.replace("full_marks = 100", "full_marks = 99"), encoding="utf-8")
-    code, out, err = cli(capsys, "evaluate", bad, subs)
+    code, out, err = cli("evaluate", bad, subs)
     assert code == 2 and out == ""
     assert f"{bad}: scheme.full_marks:" in err
-    assert cli(capsys, "evaluate", tmp_path / "nope.toml", subs)[0] == 2
-    assert cli(capsys, "evaluate", crit, subs, "--format", "yaml")[0] == 2
-    assert cli(capsys, "evaluate", crit)[0] == 2                       # no submission
-    assert cli(capsys, "evaluate")[0] == 2
-    assert cli(capsys, "evaluate", crit, subs, "--bogus")[0] == 2
-    assert cli(capsys)[0] == 2                                         # no command
-    assert cli(capsys, "frobnicate")[0] == 2
+    assert cli("evaluate", tmp_path / "nope.toml", subs)[0] == 2
+    assert cli("evaluate", crit, subs, "--format", "yaml")[0] == 2
+    assert cli("evaluate", crit)[0] == 2                       # no submission
+    assert cli("evaluate")[0] == 2
+    assert cli("evaluate", crit, subs, "--bogus")[0] == 2
+    assert cli()[0] == 2                                         # no command
+    assert cli("frobnicate")[0] == 2
 
 
-def test_check_exit_statuses(files, capsys, tmp_path):
+def test_check_exit_statuses(files, cli, tmp_path):
     crit, subs = files
-    assert cli(capsys, "check", crit, subs / "alpha.toml")[0] == 0
-    assert cli(capsys, "check", crit, subs / "alpha.toml", "--target", "5")[0] == 0      # met
-    assert cli(capsys, "check", crit, subs / "gamma.toml", "--target", "4")[0] == 0      # 4 ★, met
-    assert cli(capsys, "check", crit, subs / "gamma.toml", "--target", "5")[0] == 1      # not met
-    assert cli(capsys, "check", crit, subs / "beta.toml")[0] == 0                        # missing input is fine
-    assert cli(capsys, "check", crit, subs / "vetoed.toml")[0] == 1                      # vetoed
-    assert cli(capsys, "check", crit, subs / "vetoed.toml", "--target", "0")[0] == 1
+    assert cli("check", crit, subs / "alpha.toml")[0] == 0
+    assert cli("check", crit, subs / "alpha.toml", "--target", "5")[0] == 0      # met
+    assert cli("check", crit, subs / "gamma.toml", "--target", "4")[0] == 0      # 4 ★, met
+    assert cli("check", crit, subs / "gamma.toml", "--target", "5")[0] == 1      # not met
+    assert cli("check", crit, subs / "beta.toml")[0] == 0                        # missing input is fine
+    assert cli("check", crit, subs / "vetoed.toml")[0] == 1                      # vetoed
+    assert cli("check", crit, subs / "vetoed.toml", "--target", "0")[0] == 1
     bad = tmp_path / "bad.toml"
     bad.write_text('[unit]\nid = "x"\n', encoding="utf-8")
-    code, _, err = cli(capsys, "check", crit, bad)
+    code, _, err = cli("check", crit, bad)
     assert code == 2 and str(bad) in err
-    assert cli(capsys, "check", crit, tmp_path / "nope.toml")[0] == 2
+    assert cli("check", crit, tmp_path / "nope.toml")[0] == 2
     broken = tmp_path / "broken.toml"
     broken.write_text("[unit\n", encoding="utf-8")
-    assert cli(capsys, "check", crit, broken)[0] == 2
-    assert cli(capsys, "check", tmp_path / "nope-crit.toml", subs / "alpha.toml")[0] == 2
+    assert cli("check", crit, broken)[0] == 2
+    assert cli("check", tmp_path / "nope-crit.toml", subs / "alpha.toml")[0] == 2
 
 
-def test_check_a_table_needs_unit(files, capsys, tmp_path):
+def test_check_a_table_needs_unit(files, cli, tmp_path):
     crit, _ = files
     table = tmp_path / "t.csv"
     table.write_text("unit.id,unit.name,study.mark\nu1,甲,30\nu2,乙,10\n", encoding="utf-8")
-    code, _, err = cli(capsys, "check", crit, table)
+    code, _, err = cli("check", crit, table)
     assert code == 2 and "--unit" in err
-    code, out, _ = cli(capsys, "check", crit, table, "--unit", "u2", "--format", "json")
+    code, out, _ = cli("check", crit, table, "--unit", "u2", "--format", "json")
     assert code == 0
     assert json.loads(out)["result"]["items"]["study.mark"]["points"] == 10.0
-    assert cli(capsys, "check", crit, table, "--unit", "u9")[0] == 2
+    assert cli("check", crit, table, "--unit", "u9")[0] == 2
 
 
-def test_validate_exit_statuses(files, capsys, tmp_path):
+def test_validate_exit_statuses(files, cli, tmp_path):
     crit, _ = files
-    code, out, err = cli(capsys, "validate", crit)
+    code, out, err = cli("validate", crit)
     assert code == 0 and "cli-test" in out and err == ""
     bad = tmp_path / "bad.toml"
     bad.write_text(SCHEME.replace('"linear"', '"lineal"'), encoding="utf-8")
-    code, out, err = cli(capsys, "validate", bad)
+    code, out, err = cli("validate", bad)
     assert code == 2 and out == ""
     assert err.strip() == (f"civscore: {bad}: criteria.service.satisfaction.scorer: unknown scorer 'lineal' "
                            f"(did you mean 'linear'?)" + err.strip().split("(did you mean 'linear'?)", 1)[1])
-    assert cli(capsys, "validate", "civilized-unit")[0] == 0
-    assert cli(capsys, "validate", tmp_path / "nope.toml")[0] == 2
+    assert cli("validate", "civilized-unit")[0] == 0
+    assert cli("validate", tmp_path / "nope.toml")[0] == 2
 
 
-def test_explain_exit_statuses(files, capsys, tmp_path):
+def test_explain_exit_statuses(files, cli, tmp_path):
     crit, _ = files
-    code, out, _ = cli(capsys, "explain", crit)
+    code, out, _ = cli("explain", crit)
     assert code == 0
     for needle in ("study.records", "学习台账", "checklist", "document-review", "penalty.complaints", "veto.accident"):
         assert needle in out
     bad = tmp_path / "bad.toml"
     bad.write_text("not toml at all = = =", encoding="utf-8")
-    assert cli(capsys, "explain", bad)[0] == 2
+    assert cli("explain", bad)[0] == 2
 
 
-def test_plugins_exit_0(capsys):
-    code, out, _ = cli(capsys, "plugins")
+def test_plugins_exit_0(cli):
+    code, out, _ = cli("plugins")
     assert code == 0
     assert "civscore.builtin.scorers" in out and "formula" in out
-    code, out, _ = cli(capsys, "plugins", "--format", "json")
+    code, out, _ = cli("plugins", "--format", "json")
     assert code == 0
     names = {p["name"] for p in json.loads(out)["plugins"]}
     assert "civscore.builtin.scorers" in names
@@ -276,13 +269,13 @@ def test_plugins_exit_0(capsys):
 
 # -- formats and --output -------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
-def test_evaluate_formats_and_output(files, capsys, tmp_path, fmt):
+def test_evaluate_formats_and_output(files, cli, tmp_path, fmt):
     crit, subs = files
-    code, out, _ = cli(capsys, "evaluate", crit, subs, "--format", fmt)
+    code, out, _ = cli("evaluate", crit, subs, "--format", fmt)
     assert code == 0 and out
     target = tmp_path / "out" / f"report.{fmt}"
     target.parent.mkdir()   # --output never creates folders
-    code, out2, _ = cli(capsys, "evaluate", crit, subs, "--format", fmt, "--output", target)
+    code, out2, _ = cli("evaluate", crit, subs, "--format", fmt, "--output", target)
     assert code == 0 and out2 == ""
     assert target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out   # CSV files carry a BOM
     if fmt == "markdown":
@@ -297,22 +290,22 @@ def test_evaluate_formats_and_output(files, capsys, tmp_path, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
-def test_check_formats_and_output(files, capsys, tmp_path, fmt):
+def test_check_formats_and_output(files, cli, tmp_path, fmt):
     crit, subs = files
-    code, out, _ = cli(capsys, "check", crit, subs / "beta.toml", "--format", fmt)
+    code, out, _ = cli("check", crit, subs / "beta.toml", "--format", fmt)
     assert code == 0 and out
     for item_id in ITEM_IDS:
         assert item_id in out
     target = tmp_path / f"check.{fmt}"
-    code, out2, _ = cli(capsys, "check", crit, subs / "beta.toml", "--format", fmt, "-o", target)
+    code, out2, _ = cli("check", crit, subs / "beta.toml", "--format", fmt, "-o", target)
     assert code == 0 and out2 == ""
     assert target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out   # CSV files carry a BOM
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "csv"])
-def test_explain_formats_and_output(files, capsys, tmp_path, fmt):
+def test_explain_formats_and_output(files, cli, tmp_path, fmt):
     crit, _ = files
-    code, out, _ = cli(capsys, "explain", crit, "--format", fmt)
+    code, out, _ = cli("explain", crit, "--format", fmt)
     assert code == 0
     for item_id in ITEM_IDS:
         assert item_id in out
@@ -320,14 +313,14 @@ def test_explain_formats_and_output(files, capsys, tmp_path, fmt):
         doc = json.loads(out)
         assert doc["scheme"]["id"] == "cli-test"
     target = tmp_path / f"explain.{fmt}"
-    code, out2, _ = cli(capsys, "explain", crit, "--format", fmt, "--output", target)
+    code, out2, _ = cli("explain", crit, "--format", fmt, "--output", target)
     assert code == 0 and out2 == "" and target.read_text(encoding="utf-8-sig" if fmt == "csv" else "utf-8") == out
 
 
 # -- the JSON document ---------------------------------------------------------------------------------------
-def test_evaluate_json_shape(files, capsys):
+def test_evaluate_json_shape(files, cli):
     crit, subs = files
-    code, out, _ = cli(capsys, "evaluate", crit, subs, "--format", "json")
+    code, out, _ = cli("evaluate", crit, subs, "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert {"scheme", "civscore", "results", "errors"} <= set(doc)
@@ -369,10 +362,10 @@ def test_evaluate_json_shape(files, capsys):
     assert delta["penalty"] == 2.0
 
 
-def test_json_errors_list_unreadable_submissions(files, capsys):
+def test_json_errors_list_unreadable_submissions(files, cli):
     crit, subs = files
     (subs / "zz.json").write_text("{oops", encoding="utf-8")
-    code, out, _ = cli(capsys, "evaluate", crit, subs, "--format", "json")
+    code, out, _ = cli("evaluate", crit, subs, "--format", "json")
     assert code == 1
     doc = json.loads(out)
     assert len(doc["errors"]) == 1
@@ -380,10 +373,10 @@ def test_json_errors_list_unreadable_submissions(files, capsys):
     assert len(doc["results"]) == 5
 
 
-def test_json_output_is_deterministic(files, capsys):
+def test_json_output_is_deterministic(files, cli):
     crit, subs = files
-    first = cli(capsys, "evaluate", crit, subs, "--format", "json")[1]
-    second = cli(capsys, "evaluate", crit, subs, "--format", "json")[1]
+    first = cli("evaluate", crit, subs, "--format", "json")[1]
+    second = cli("evaluate", crit, subs, "--format", "json")[1]
     assert first == second
 
 
@@ -401,9 +394,9 @@ def table_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
-def test_table_shows_stars(files, capsys):
+def test_table_shows_stars(files, cli):
     crit, subs = files
-    out = cli(capsys, "evaluate", crit, subs)[1]
+    out = cli("evaluate", crit, subs)[1]
     # a row: rank, stars, unit id, name, ...; a vetoed row: —, "vetoed", unit id, ...
     lines = {ln.split()[2]: ln for ln in out.splitlines() if any(f" {u} " in ln for u in UNITS)}
     assert set(lines) == set(UNITS)
@@ -414,11 +407,11 @@ def test_table_shows_stars(files, capsys):
 
 
 @pytest.mark.parametrize("command", ["evaluate", "check", "explain"])
-def test_table_columns_align_by_display_width(files, capsys, command):
+def test_table_columns_align_by_display_width(files, cli, command):
     crit, subs = files
     args = {"evaluate": ["evaluate", crit, subs], "check": ["check", crit, subs / "beta.toml"],
             "explain": ["explain", crit]}[command]
-    out = cli(capsys, *args)[1]
+    out = cli(*args)[1]
     blocks = table_blocks(out)
     assert blocks, out
     for block in blocks:
@@ -440,16 +433,16 @@ def test_table_columns_align_by_display_width(files, capsys, command):
                 assert line[len(prefix)] == " ", (line, gap)
 
 
-def test_table_of_bundled_examples_aligns(capsys):
-    out = cli(capsys, "evaluate", V1_SCHEME, EXAMPLES)[1]
+def test_table_of_bundled_examples_aligns(cli):
+    out = cli("evaluate", V1_SCHEME, EXAMPLES)[1]
     for block in table_blocks(out):
         assert len({wcswidth(line) for line in block}) == 1
 
 
 # -- check: what a unit is told ------------------------------------------------------------------------------------
-def test_check_text_tells_a_unit_what_to_do(files, capsys):
+def test_check_text_tells_a_unit_what_to_do(files, cli):
     crit, subs = files
-    code, out, _ = cli(capsys, "check", crit, subs / "beta.toml")
+    code, out, _ = cli("check", crit, subs / "beta.toml")
     assert code == 0
     # total 79 = 79 + 0 − 0, 3 stars
     assert "total 79.00" in out and "★★★☆☆" in out
@@ -473,9 +466,9 @@ def test_check_text_tells_a_unit_what_to_do(files, capsys):
     assert "Next star (4 ★): 1 more point (total ≥ 80)" in out
 
 
-def test_check_next_star_with_category_ratio(files, capsys):
+def test_check_next_star_with_category_ratio(files, cli):
     crit, subs = files
-    code, out, _ = cli(capsys, "check", crit, subs / "gamma.toml", "--format", "json")
+    code, out, _ = cli("check", crit, subs / "gamma.toml", "--format", "json")
     assert code == 0
     doc = json.loads(out)
     # gamma: 89 → 4 ★; 5 ★ needs 90 (1 more) and service ≥ 0.8: 40 − 39 = 1 more
@@ -484,30 +477,30 @@ def test_check_next_star_with_category_ratio(files, capsys):
     assert (nxt["stars"], nxt["min_score"], nxt["points_needed"]) == (5, 90, 1.0)
     assert [(c["id"], c["points_needed"]) for c in nxt["categories_below"]] == [("service", 1.0)]
     assert doc["missing"] == []
-    code, out, _ = cli(capsys, "check", crit, subs / "gamma.toml")
+    code, out, _ = cli("check", crit, subs / "gamma.toml")
     assert "服务质量 (service) 1 more point to reach 80%" in out
 
 
-def test_check_vetoed_unit(files, capsys):
+def test_check_vetoed_unit(files, cli):
     crit, subs = files
-    code, out, _ = cli(capsys, "check", crit, subs / "vetoed.toml", "--target", "3")
+    code, out, _ = cli("check", crit, subs / "vetoed.toml", "--target", "3")
     assert code == 1
     assert "VETOED" in out and "veto.accident" in out and "重大事故" in out
     assert "total 100.00" in out
     assert "Target 3 ★: NOT met" in out
 
 
-def test_check_target_lines(files, capsys):
+def test_check_target_lines(files, cli):
     crit, subs = files
-    out = cli(capsys, "check", crit, subs / "gamma.toml", "--target", "5")[1]
+    out = cli("check", crit, subs / "gamma.toml", "--target", "5")[1]
     assert "Target 5 ★: NOT met" in out
-    out = cli(capsys, "check", crit, subs / "alpha.toml", "--target", "5")[1]
+    out = cli("check", crit, subs / "alpha.toml", "--target", "5")[1]
     assert "Target 5 ★: met" in out and "Top level reached." in out
 
 
-def test_check_json_document(files, capsys):
+def test_check_json_document(files, cli):
     crit, subs = files
-    doc = json.loads(cli(capsys, "check", crit, subs / "beta.toml", "--format", "json", "--target", "4")[1])
+    doc = json.loads(cli("check", crit, subs / "beta.toml", "--format", "json", "--target", "4")[1])
     assert doc["target"] == 4 and doc["target_met"] is False
     assert doc["missing"] == ["veto.accident"]
     lost = {d["id"]: d for d in doc["lost"]}
@@ -518,20 +511,20 @@ def test_check_json_document(files, capsys):
     assert list(doc["result"]["items"]) == ITEM_IDS
 
 
-def test_check_lists_missing_items(files, capsys, tmp_path):
+def test_check_lists_missing_items(files, cli, tmp_path):
     crit, _ = files
     sparse = tmp_path / "sparse.toml"
     sparse.write_text(unit_toml("sparse", "稀疏", '"study.mark" = 30\naccident = false\n'), encoding="utf-8")
-    doc = json.loads(cli(capsys, "check", crit, sparse, "--format", "json")[1])
+    doc = json.loads(cli("check", crit, sparse, "--format", "json")[1])
     assert doc["missing"] == ["study.records", "service.satisfaction", "bonus.honor", "penalty.complaints"]
-    out = cli(capsys, "check", crit, sparse)[1]
+    out = cli("check", crit, sparse)[1]
     missing = next(ln for ln in out.splitlines() if ln.startswith("Missing inputs"))
     for item_id in doc["missing"]:
         assert item_id in missing
 
 
 # -- the fast CSV path agrees with the detailed one ---------------------------------------------------------------
-def test_csv_and_json_agree_on_formula_rounding(tmp_path, capsys):
+def test_csv_and_json_agree_on_formula_rounding(tmp_path, cli):
     crit = tmp_path / "f.toml"
     crit.write_text('''
 format = "civscore/1"
@@ -552,10 +545,10 @@ params = { expr = "round(a / 2)" }
 ''', encoding="utf-8")
     table = tmp_path / "u.csv"
     table.write_text("unit.id,unit.name,a\nu1,甲,5\nu2,乙,7\nu3,丙,\n", encoding="utf-8")
-    doc = json.loads(cli(capsys, "evaluate", crit, table, "--format", "json")[1])
+    doc = json.loads(cli("evaluate", crit, table, "--format", "json")[1])
     # round half up: 2.5 → 3, 3.5 → 4; an empty cell is missing
     assert {r["unit"]["id"]: r["total"] for r in doc["results"]} == {"u1": 3.0, "u2": 4.0, "u3": 0.0}
-    rows = list(csv.DictReader(io.StringIO(cli(capsys, "evaluate", crit, table, "--format", "csv")[1])))
+    rows = list(csv.DictReader(io.StringIO(cli("evaluate", crit, table, "--format", "csv")[1])))
     assert {r["unit.id"]: r["total"] for r in rows} == {"u1": "3.00", "u2": "4.00", "u3": "0.00"}
 
 
