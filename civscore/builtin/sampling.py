@@ -63,6 +63,14 @@ def _linear_reason(params: Any) -> Optional[str]:
     return _("full points at {full}, none at {zero}").format(full=percent(full), zero=percent(zero))
 
 
+def _linear_scored(rate: float, params: Any, reasons: list[str]) -> float:
+    """:func:`_linear` of the rate, its reason (when full_at or zero_at is given) added to ``reasons``."""
+    said = _linear_reason(params)
+    if said:
+        reasons.append(said)
+    return _linear(rate, params)
+
+
 def _freeze(value: Any) -> Any:
     """A hashable stand-in for a value, telling ``True`` from ``1`` and a list from a table.
     A nested list or table inside makes it unhashable (``TypeError`` when used as a key)."""
@@ -205,10 +213,7 @@ class Sample(TableScorer):
                     count=len(failing), per=fmt(params.per_fail), lost=fmt(params.per_fail * len(failing)))
                     + (_(", at most {points}").format(points=fmt(self.points)) if lost < params.per_fail * len(failing) else ""))
         else:
-            fraction = _linear(rate, params)
-            said = _linear_reason(params)
-            if said:
-                reasons.append(said)
+            fraction = _linear_scored(rate, params, reasons)
         if failing:
             more = len(failing) - MOST_NAMED
             reasons.append(_("failing: {points}").format(points="、".join(failing[:MOST_NAMED]))
@@ -343,10 +348,7 @@ class Survey(TableScorer):
             fraction, said = self._band(rate, params)
             reasons.append(said)
         else:
-            fraction = _linear(rate, params)
-            said = _linear_reason(params)
-            if said:
-                reasons.append(said)
+            fraction = _linear_scored(rate, params, reasons)
         if left_out:
             reasons.append(_("not counted: {options}").format(options="、".join(left_out)))
         return Outcome(fraction, "ok", reasons)
