@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 import civscore.plugins
-from civscore.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 _serial = itertools.count()
@@ -87,12 +86,6 @@ def fresh(monkeypatch):
             del sys.modules[name]
 
 
-def cli(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def module_name() -> str:
     return f"t3plug{next(_serial)}"
 
@@ -129,18 +122,18 @@ def project(tmp_path):
     return make
 
 
-def plugin_list(capsys, *args) -> dict:
-    code, out, err = cli(capsys, "plugins", "--format", "json", *args)
+def plugin_list(cli, *args) -> dict:
+    code, out, err = cli("plugins", "--format", "json", *args)
     assert code == 0, err
     return {p["name"]: p for p in json.loads(out)["plugins"]}
 
 
 # -- discovery -------------------------------------------------------------------------
-def test_entry_point_plugin_is_autoloaded_and_listed(tmp_path, monkeypatch, capsys):
+def test_entry_point_plugin_is_autoloaded_and_listed(tmp_path, monkeypatch, cli):
     site = tmp_path / "site"
     mod = make_dist(site, "dusty", GOOD_SCORER.format(name="dust-half"))
     monkeypatch.syspath_prepend(str(site))
-    listed = plugin_list(capsys)
+    listed = plugin_list(cli)
     assert listed["dusty"]["origin"] == "entry-point"
     assert listed["dusty"]["version"] == "1.2.3"
     assert listed["dusty"]["status"] == "ok"
@@ -149,125 +142,125 @@ def test_entry_point_plugin_is_autoloaded_and_listed(tmp_path, monkeypatch, caps
     assert mod not in listed
 
 
-def test_autoload_off_loads_no_entry_point(tmp_path, monkeypatch, capsys, project):
+def test_autoload_off_loads_no_entry_point(tmp_path, monkeypatch, cli, project):
     site = tmp_path / "site"
     make_dist(site, "dusty", GOOD_SCORER.format(name="dust-half"))
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setenv("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
-    listed = plugin_list(capsys)
+    listed = plugin_list(cli)
     assert listed["dusty"]["status"] == "not loaded"      # installed, listed, but not imported
     assert listed["dusty"]["error"] == "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p dusty"
     assert listed["civscore.builtin.scorers"]["status"] == "ok"          # built-ins always load
     crit, _ = project("dust-half")
-    code, _, err = cli(capsys, "validate", crit)
+    code, _, err = cli("validate", crit)
     assert code == 2
     assert "unknown scorer 'dust-half'" in err
     assert "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set" in err
     # ... and -p NAME of the entry point enables just that one
-    code, out, err = cli(capsys, "validate", crit, "-p", "dusty")
+    code, out, err = cli("validate", crit, "-p", "dusty")
     assert code == 0, err
-    assert plugin_list(capsys, "-p", "dusty")["dusty"]["status"] == "ok"
+    assert plugin_list(cli, "-p", "dusty")["dusty"]["status"] == "ok"
 
 
-def test_dash_p_loads_a_module(tmp_path, monkeypatch, capsys, project):
+def test_dash_p_loads_a_module(tmp_path, monkeypatch, cli, project):
     mod = module_name()
     write_module(tmp_path / "mods", mod, GOOD_SCORER.format(name="half"))
     monkeypatch.syspath_prepend(str(tmp_path / "mods"))
     crit, subs = project("half")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "-p", mod, "--format", "json")
+    code, out, err = cli("evaluate", crit, subs, "-p", mod, "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["results"][0]["items"]["basic.plugged"] == {"points": 10.0, "max": 20.0, "status": "ok",
                                                             "reasons": ["half of it"]}
     assert mod in doc["civscore"]["plugins"]
-    assert plugin_list(capsys, "-p", mod)[mod]["origin"] == "-p"
+    assert plugin_list(cli, "-p", mod)[mod]["origin"] == "-p"
 
 
-def test_dash_p_of_an_autoloaded_module_is_a_no_op(tmp_path, monkeypatch, capsys):
+def test_dash_p_of_an_autoloaded_module_is_a_no_op(tmp_path, monkeypatch, cli):
     site = tmp_path / "site"
     mod = make_dist(site, "dusty", GOOD_SCORER.format(name="dust-half"))
     monkeypatch.syspath_prepend(str(site))
-    code, out, err = cli(capsys, "plugins", "--format", "json", "-p", mod, "--strict-plugins")
+    code, out, err = cli("plugins", "--format", "json", "-p", mod, "--strict-plugins")
     assert code == 0 and err == ""
     names = [p["name"] for p in json.loads(out)["plugins"]]
     assert "dusty" in names and mod not in names
 
 
-def test_dash_p_no_blocks_an_entry_point_plugin(tmp_path, monkeypatch, capsys, project):
+def test_dash_p_no_blocks_an_entry_point_plugin(tmp_path, monkeypatch, cli, project):
     site = tmp_path / "site"
     mod = make_dist(site, "dusty", GOOD_SCORER.format(name="dust-half"))
     monkeypatch.syspath_prepend(str(site))
     for block in ("dusty", mod):             # by plugin name, or by its module
-        listed = plugin_list(capsys, "-p", f"no:{block}")
+        listed = plugin_list(cli, "-p", f"no:{block}")
         assert listed[block]["status"] == "blocked"
         assert "dusty" not in listed or listed["dusty"]["status"] == "blocked"
     crit, subs = project("dust-half")
-    code, _, err = cli(capsys, "evaluate", crit, subs, "-p", "no:dusty")
+    code, _, err = cli("evaluate", crit, subs, "-p", "no:dusty")
     assert code == 2
     assert "unknown scorer 'dust-half'" in err and "blocked with -p no:NAME: dusty" in err
 
 
-def test_dash_p_no_blocks_a_builtin(capsys, tmp_path, project):
-    listed = plugin_list(capsys, "-p", "no:civscore.builtin.writers")
+def test_dash_p_no_blocks_a_builtin(cli, tmp_path, project):
+    listed = plugin_list(cli, "-p", "no:civscore.builtin.writers")
     assert listed["civscore.builtin.writers"]["status"] == "blocked"
     crit, subs = project("boolean")
-    code, _, err = cli(capsys, "evaluate", crit, subs, "-p", "no:civscore.builtin.writers")
+    code, _, err = cli("evaluate", crit, subs, "-p", "no:civscore.builtin.writers")
     assert code == 2
     assert "--format: unknown writer 'table'" in err
 
 
-def test_dash_p_no_of_an_unknown_name_warns(tmp_path, capsys):
+def test_dash_p_no_of_an_unknown_name_warns(tmp_path, cli):
     write_module(tmp_path / "local", "half_scorer", GOOD_SCORER.format(name="half"))
-    code, out, err = cli(capsys, "plugins", "-p", "no:civscore.builtin.writer")
+    code, out, err = cli("plugins", "-p", "no:civscore.builtin.writer")
     assert code == 0
     assert err == ("civscore: warning: -p no:civscore.builtin.writer: no plugin of that name "
                    "(did you mean 'civscore.builtin.writers'?)\n")
-    code, out, err = cli(capsys, "plugins", "-p", "no:half_scorer", "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("plugins", "-p", "no:half_scorer", "--plugins-dir", tmp_path / "local")
     assert code == 0 and err == ""
 
 
-def test_plugins_dir_with_a_one_off_scorer(tmp_path, capsys, project):
+def test_plugins_dir_with_a_one_off_scorer(tmp_path, cli, project):
     write_module(tmp_path / "local", "half_scorer", GOOD_SCORER.format(name="half"))
     crit, subs = project("half")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
     assert code == 0, err
     assert [r["total"] for r in json.loads(out)["results"]] == [20.0, 20.0]
-    listed = plugin_list(capsys, "--plugins-dir", tmp_path / "local")
+    listed = plugin_list(cli, "--plugins-dir", tmp_path / "local")
     assert listed["half_scorer"]["origin"] == "plugins-dir"
-    code, _, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "nowhere")
+    code, _, err = cli("plugins", "--plugins-dir", tmp_path / "nowhere")
     assert code == 2 and "not a directory" in err
 
 
 # -- failures at start-up ---------------------------------------------------------------
-def test_two_plugins_with_one_scorer_name(tmp_path, capsys, project):
+def test_two_plugins_with_one_scorer_name(tmp_path, cli, project):
     write_module(tmp_path / "local", "first_plugin", GOOD_SCORER.format(name="half"))
     write_module(tmp_path / "local", "second_plugin", GOOD_SCORER.format(name="half"))
     crit, subs = project("half")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert "scorer 'half' is registered by both 'first_plugin' and 'second_plugin'" in err
     # a plugin cannot take a built-in's name either
     write_module(tmp_path / "clash", "clash_plugin", GOOD_SCORER.format(name="boolean"))
-    code, _, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "clash")
+    code, _, err = cli("plugins", "--plugins-dir", tmp_path / "clash")
     assert code == 2
     assert "'civscore.builtin.scorers' and 'clash_plugin'" in err
 
 
-def test_a_plugin_that_fails_to_import(tmp_path, capsys, project):
+def test_a_plugin_that_fails_to_import(tmp_path, cli, project):
     write_module(tmp_path / "local", "broken_plugin", "import no_such_module_for_civscore_tests\n")
     write_module(tmp_path / "local", "half_scorer", GOOD_SCORER.format(name="half"))
     crit, subs = project("half")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
     assert code == 0                      # the run continues without it
     assert err.splitlines() == ["civscore: warning: plugin 'broken_plugin' skipped: failed to import: "
                                 "ModuleNotFoundError: No module named 'no_such_module_for_civscore_tests'"]
-    listed = plugin_list(capsys, "--plugins-dir", tmp_path / "local")
+    listed = plugin_list(cli, "--plugins-dir", tmp_path / "local")
     assert listed["broken_plugin"]["status"] == "failed"
     assert "ModuleNotFoundError" in listed["broken_plugin"]["error"]
-    code, out, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("plugins", "--plugins-dir", tmp_path / "local")
     assert code == 0 and "failed: failed to import" in out
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--strict-plugins")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--strict-plugins")
     assert code == 2 and out == ""
     assert "plugin 'broken_plugin' failed to load" in err and "skipped" not in err and "--strict-plugins makes this fatal" in err
 
@@ -296,10 +289,10 @@ def civscore_writers():
     ("@civscore.hookimpl\ndef civscore_schemes():\n    return {'civilized-unit': __file__}\n",
      "scheme 'civilized-unit' is already shipped with civscore"),
 ])
-def test_a_hook_that_fails_skips_the_whole_plugin(tmp_path, capsys, bad_hook, listed_error):
+def test_a_hook_that_fails_skips_the_whole_plugin(tmp_path, cli, bad_hook, listed_error):
     # the module's other hook works, yet nothing of a failed plugin is used
     write_module(tmp_path / "local", "bad_hook", "import civscore\n" + bad_hook + EXTRA_WRITER)
-    code, out, err = cli(capsys, "plugins", "--format", "json", "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("plugins", "--format", "json", "--plugins-dir", tmp_path / "local")
     assert code == 0
     assert err.startswith("civscore: warning: plugin 'bad_hook' skipped: ") and err.count("\n") == 1
     assert listed_error in err
@@ -308,15 +301,15 @@ def test_a_hook_that_fails_skips_the_whole_plugin(tmp_path, capsys, bad_hook, li
     assert listed_error in listed["bad_hook"]["error"]
     assert listed["bad_hook"]["provides"] == {}
     assert "extra" not in listed["civscore.builtin.writers"]["provides"]["writers"]
-    code, _, err = cli(capsys, "evaluate", REPO / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml",
+    code, _, err = cli("evaluate", REPO / "tests" / "fixtures" / "civilized-unit-v1" / "civilized-unit.toml",
                           REPO / "tests" / "fixtures" / "civilized-unit-v1" / "units" / "city-tax.toml",
                        "--plugins-dir", tmp_path / "local", "--format", "extra")
     assert code == 2 and "unknown writer 'extra'" in err
-    code, out, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "local", "--strict-plugins")
+    code, out, err = cli("plugins", "--plugins-dir", tmp_path / "local", "--strict-plugins")
     assert code == 2 and listed_error in err and out == ""
 
 
-def test_a_misspelt_hookimpl_is_an_error_at_start_up(tmp_path, capsys, project):
+def test_a_misspelt_hookimpl_is_an_error_at_start_up(tmp_path, cli, project):
     write_module(tmp_path / "local", "typo_plugin", '''
         import civscore
         @civscore.hookimpl
@@ -324,28 +317,28 @@ def test_a_misspelt_hookimpl_is_an_error_at_start_up(tmp_path, capsys, project):
             return []
     ''')
     crit, subs = project("boolean")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
     assert code == 2 and out == ""
     assert err == ("civscore: plugin 'typo_plugin': 'civscore_scorer' is not a civscore hook "
                    "(did you mean 'civscore_scorers'?); see docs/plugins.md for the hooks\n")
 
 
-def test_a_hookimpl_with_wrong_arguments_is_an_error_at_start_up(tmp_path, capsys):
+def test_a_hookimpl_with_wrong_arguments_is_an_error_at_start_up(tmp_path, cli):
     write_module(tmp_path / "local", "args_plugin", '''
         import civscore
         @civscore.hookimpl
         def civscore_validate_scheme(schema):
             return []
     ''')
-    code, out, err = cli(capsys, "plugins", "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("plugins", "--plugins-dir", tmp_path / "local")
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("civscore: plugin 'args_plugin':")
     assert "schema" in err
 
 
-def test_a_scheme_naming_a_scorer_nobody_provides(tmp_path, capsys, project):
+def test_a_scheme_naming_a_scorer_nobody_provides(tmp_path, cli, project):
     crit, _ = project("dust-weight")
-    code, out, err = cli(capsys, "validate", crit)
+    code, out, err = cli("validate", crit)
     assert code == 2
     line = err.strip()
     assert "criteria.basic.plugged.scorer: unknown scorer 'dust-weight'" in line
@@ -425,10 +418,10 @@ def civscore_scorers():
     ("short-batch", ["u1", "u2"], "scorer 'short-batch' (plugin 'misbehaving') failed: score_many returned a Batch of 1"),
     ("says-error", ["u1", "u2"], "scorer 'says-error' (plugin 'misbehaving'): the sensor feed is down"),
 ])
-def test_a_misbehaving_scorer_is_contained(tmp_path, capsys, project, scorer, units, reason):
+def test_a_misbehaving_scorer_is_contained(tmp_path, cli, project, scorer, units, reason):
     write_module(tmp_path / "local", "misbehaving", MISBEHAVING)
     crit, subs = project(scorer)
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
     assert code == 1
     results = {r["unit"]["id"]: r for r in json.loads(out)["results"]}
     assert set(results) == {"u1", "u2"}
@@ -450,17 +443,17 @@ def test_a_misbehaving_scorer_is_contained(tmp_path, capsys, project, scorer, un
         assert line.count("(plugin 'misbehaving')") == 1
 
 
-def test_other_units_and_schemes_are_unaffected(tmp_path, capsys, project):
+def test_other_units_and_schemes_are_unaffected(tmp_path, cli, project):
     """A failing scorer costs only its own item: a unit's other items, its
     rank among the others and the exit status of runs not using it are normal."""
     write_module(tmp_path / "local", "misbehaving", MISBEHAVING)
     crit, subs = project("boolean", values=("true", "false"))
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "json")
     assert code == 0 and err == ""
     assert [r["total"] for r in json.loads(out)["results"]] == [30.0, 10.0]
 
 
-def test_a_failing_writer_is_blamed_on_its_plugin(tmp_path, capsys, project):
+def test_a_failing_writer_is_blamed_on_its_plugin(tmp_path, cli, project):
     write_module(tmp_path / "local", "tsv_writer", '''
         import civscore
         class Tsv(civscore.Writer):
@@ -472,13 +465,13 @@ def test_a_failing_writer_is_blamed_on_its_plugin(tmp_path, capsys, project):
             return [Tsv]
     ''')
     crit, subs = project("boolean", values=("true", "false"))
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "tsv")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local", "--format", "tsv")
     assert code == 2
     assert err == ("civscore: plugin 'tsv_writer' failed: KeyError: 'total' (set CIVSCORE_DEBUG=1 for details; "
                    "report it to the plugin's authors, or block it with -p no:tsv_writer)\n")
 
 
-def test_a_rating_method_returning_nonsense(tmp_path, capsys, project):
+def test_a_rating_method_returning_nonsense(tmp_path, cli, project):
     write_module(tmp_path / "local", "odd_rating", '''
         import civscore
         class Odd(civscore.RatingMethod):
@@ -492,12 +485,12 @@ def test_a_rating_method_returning_nonsense(tmp_path, capsys, project):
     crit, subs = project("boolean", values=("true", "false"))
     crit.write_text(crit.read_text(encoding="utf-8").replace(
         "levels = [{ stars = 1, min_score = 0 }]", 'method = "odd"\nlevels = [{ stars = 1 }]'), encoding="utf-8")
-    code, out, err = cli(capsys, "evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
+    code, out, err = cli("evaluate", crit, subs, "--plugins-dir", tmp_path / "local")
     assert code == 2
     assert "rating method 'odd' (plugin 'odd_rating') returned [1] for 2 units" in err
 
 
-def test_a_failing_validator_and_params_model(tmp_path, capsys, project):
+def test_a_failing_validator_and_params_model(tmp_path, cli, project):
     write_module(tmp_path / "local", "strict_house", '''
         import civscore
         @civscore.hookimpl
@@ -505,13 +498,13 @@ def test_a_failing_validator_and_params_model(tmp_path, capsys, project):
             return [f"criteria.{leaf.id}.method: say how it is assessed" for leaf in scheme.leaves if leaf.method is None]
     ''')
     crit, _ = project("boolean")
-    code, _, err = cli(capsys, "validate", crit, "--plugins-dir", tmp_path / "local")
+    code, _, err = cli("validate", crit, "--plugins-dir", tmp_path / "local")
     assert code == 2
     assert "criteria.basic.done.method: say how it is assessed" in err
     assert "criteria.basic.plugged.method: say how it is assessed" in err
 
 
-def test_init_templates_use_a_plugin_scorers_input_help(tmp_path, capsys, project):
+def test_init_templates_use_a_plugin_scorers_input_help(tmp_path, cli, project):
     write_module(tmp_path / "local", "helpful", """
         import civscore
         class Helpful(civscore.Scorer):
@@ -533,7 +526,7 @@ def test_init_templates_use_a_plugin_scorers_input_help(tmp_path, capsys, projec
     for scorer, shown in (("helpful", "写 basic.plugged 的读数，满分 20"),
                           ("broken-help", "评分器 broken-help 读取的值：fallback text")):
         crit, _ = project(scorer)
-        code, out, err = cli(capsys, "init", crit, "--plugins-dir", tmp_path / "local")
+        code, out, err = cli("init", crit, "--plugins-dir", tmp_path / "local")
         assert code == 0, err
         assert shown in out
 
@@ -665,18 +658,18 @@ def test_cleanliness_plugin_in_a_fresh_venv(tmp_path_factory):
     shutil.rmtree(work, ignore_errors=True)   # ~150 MB; kept only when the test fails
 
 
-def test_dash_p_no_of_a_built_in_plugins_old_name_still_blocks_it(capsys):
+def test_dash_p_no_of_a_built_in_plugins_old_name_still_blocks_it(cli):
     """civscore 1.0 named the built-in writers civscore.reports.builtin; a
     command line written then keeps working, and says the new name."""
-    listed = plugin_list(capsys, "-p", "no:civscore.reports.builtin")
+    listed = plugin_list(cli, "-p", "no:civscore.reports.builtin")
     assert listed["civscore.builtin.writers"]["status"] == "blocked"
-    code, _, err = cli(capsys, "plugins", "-p", "no:civscore.reports.builtin")
+    code, _, err = cli("plugins", "-p", "no:civscore.reports.builtin")
     assert code == 0
     assert "now named 'civscore.builtin.writers'" in err
 
 
-def test_a_blocked_built_in_plugin_still_shows_its_version(capsys):
-    listed = plugin_list(capsys, "-p", "no:civscore.builtin.writers")
+def test_a_blocked_built_in_plugin_still_shows_its_version(cli):
+    listed = plugin_list(cli, "-p", "no:civscore.builtin.writers")
     assert listed["civscore.builtin.writers"]["status"] == "blocked"
     assert listed["civscore.builtin.writers"]["version"] == listed["civscore.builtin.scorers"]["version"]
 
