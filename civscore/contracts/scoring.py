@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from .i18n import _
 from .values import Percent
 
 STATUSES = ("ok", "missing", "invalid", "error")
@@ -48,8 +49,8 @@ class Outcome:
     reasons: list[str] = field(default_factory=list)
 
     @classmethod
-    def missing(cls, reason: str = "no value given") -> "Outcome":
-        return cls(0.0, "missing", [reason])
+    def missing(cls, reason: str | None = None) -> "Outcome":
+        return cls(0.0, "missing", [_("no value given") if reason is None else reason])
 
     @classmethod
     def invalid(cls, reason: str) -> "Outcome":

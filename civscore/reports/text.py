@@ -202,13 +202,13 @@ class TextWriter(Writer):
             meta = titles[item_id]
             sign = "−" if meta["kind"] == "penalty" and item["points"] > 0 else ""
             rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", f"{item['max']:.2f}", status_text(item["status"]),
-                         "; ".join(item_reasons(item))])
+                         _("; ").join(item_reasons(item))])
         out += [self._table(rows, [_("item"), _("title"), _("points"), _("max"), _("status"), _("reasons")]), ""]
         lost = [d for d in doc["lost"] if d["lost"] > 0 or d["status"] != "ok"]
         if lost:
             out.append(self._title(_("Lost points (rectification list), most recoverable first")))
             out.append("")
-            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", status_text(d["status"]), "; ".join(d["reasons"]),
+            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", status_text(d["status"]), _("; ").join(d["reasons"]),
                                      d["hint"] or ""] for d in lost],
                                    [_("item"), _("title"), _("lost"), _("status"), _("why"), _("hint")]))
             out.append("")
