@@ -29,9 +29,8 @@ from typing import Any, Optional
 
 from . import api
 from .contracts.errors import CivscoreError
-from .contracts.i18n import current_language, set_language
+from .contracts.i18n import _, current_language, ngettext, set_language
 from .plugins import civscore_version
-from .contracts.i18n import _
 from .reports import evaluation_doc
 from .submissions import Submissions
 
@@ -64,21 +63,30 @@ class Report:
                 "unreadable": self.unreadable}
 
     def text(self) -> str:
-        lines = [f"note: {n}" for n in self.notes]
+        lines = [_("note: {line}").format(line=n) for n in self.notes]
         if self.unreadable:
-            lines.append(f"unreadable: {self.unreadable}")
+            lines.append(_("unreadable: {line}").format(line=self.unreadable))
             return "\n".join(lines) + "\n"
-        lines += [f"changed input: {line}" for line in self.inputs]
+        lines += [_("changed input: {line}").format(line=line) for line in self.inputs]
         shown = self.figures[:MAX_LISTED]
-        lines += [f"differs: {line}" for line in shown]
+        lines += [_("differs: {line}").format(line=line) for line in shown]
         if len(self.figures) > MAX_LISTED:
-            lines.append(f"… and {len(self.figures) - MAX_LISTED} more differences")
+            lines.append(_("… and {n} more differences").format(n=len(self.figures) - MAX_LISTED))
         if self.status == 0:
-            lines.append(f"verified: {self.results_path}: {self.units} units, all {self.compared} figures are the same")
+            lines.append(ngettext("verified: {file}: {units}, all {n} figure is the same",
+                                  "verified: {file}: {units}, all {n} figures are the same", self.compared).format(
+                file=self.results_path, units=_units(self.units), n=self.compared))
         else:
-            lines.append(f"DIFFERENT: {self.results_path}: {len(self.inputs)} input(s) changed, "
-                         f"{len(self.figures)} difference(s) in {self.units} units")
+            lines.append(_("DIFFERENT: {file}: {inputs} changed, {differences} in {units}").format(
+                file=self.results_path,
+                inputs=ngettext("{n} input", "{n} inputs", len(self.inputs)).format(n=len(self.inputs)),
+                differences=ngettext("{n} difference", "{n} differences", len(self.figures)).format(n=len(self.figures)),
+                units=_units(self.units)))
         return "\n".join(lines) + "\n"
+
+
+def _units(n: int) -> str:
+    return ngettext("{n} unit", "{n} units", n).format(n=n)
 
 
 def sha256_of(path: Path) -> str:

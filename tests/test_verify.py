@@ -59,7 +59,7 @@ def test_changed_submission_is_named(work, capsys):
     assert "differs: xigu-sanitation: total: recorded 98.3, re-run 95.3" in out
     assert "differs: xigu-sanitation: items.creation.online.points: recorded 4.0, re-run 1.0" in out
     assert "differs: xigu-sanitation: rank: recorded 1, re-run 3" in out
-    assert out.rstrip().endswith("DIFFERENT: r.json: 1 input(s) changed, 8 difference(s) in 16 units")
+    assert out.rstrip().endswith("DIFFERENT: r.json: 1 input changed, 8 differences in 16 units")
 
 
 def test_same_bytes_elsewhere_verify(work, capsys):
