@@ -18,9 +18,20 @@ from pathlib import Path
 
 import pytest
 
+from civscore.contracts.i18n import set_language
 from civscore.reports import html as report
 
 pytestmark = pytest.mark.slow   # drives a real browser
+
+
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch):
+    """These pages are read as a Chinese committee reads them (the zh_CN catalog),
+    in this process and in the command lines the tests start."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    set_language("zh_CN")
+    yield
+    set_language("en")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CIVSCORE_CHROMIUM", "/usr/bin/chromium")
