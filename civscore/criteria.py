@@ -45,7 +45,8 @@ class CriteriaErrors(CriteriaError):
 
     def __init__(self, errors: list[str], source: str):
         self.errors = errors
-        super().__init__(errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more)", None)
+        super().__init__(errors[0] if len(errors) == 1 else _("{first} (and {more} more)").format(
+            first=errors[0], more=len(errors) - 1), None)
         self.source = source
         self.lines = [f"{source}: {e}" for e in errors]
 
@@ -381,11 +382,12 @@ def resolve(criteria: str | Path, registry: Registry) -> Path:
     if str(criteria) in bundled:
         return bundled[str(criteria)]
     if path.exists():
-        raise CriteriaError("is a directory, not a criteria file" if path.is_dir()
-                            else "is not a regular file (a device or a pipe?); give a criteria file", str(criteria))
-    raise CriteriaError(f"no such file, and no bundled scheme of that name{did_you_mean(str(criteria), bundled)}; "
-                        f"bundled: {', '.join(sorted(bundled))} (plugins bundle more: see `civscore plugins`)"
-                        f"{registry.notes()}", str(criteria))
+        raise CriteriaError(_("is a directory, not a criteria file") if path.is_dir()
+                            else _("is not a regular file (a device or a pipe?); give a criteria file"), str(criteria))
+    raise CriteriaError(_("no such file, and no bundled scheme of that name{hint}; "
+                          "bundled: {bundled} (plugins bundle more: see `civscore plugins`){notes}").format(
+                            hint=did_you_mean(str(criteria), bundled), bundled=", ".join(sorted(bundled)),
+                            notes=registry.notes()), str(criteria))
 
 
 def load(criteria: str | Path, registry: Registry) -> Scheme:
@@ -398,19 +400,22 @@ def load(criteria: str | Path, registry: Registry) -> Scheme:
     source = str(criteria) if not Path(criteria).is_file() else str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:  # before reading it: a 10 GB file is never loaded
-            raise CriteriaError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; is it really a criteria file?", source)
+            raise CriteriaError(_("file is larger than {mb} MB; is it really a criteria file?").format(
+                mb=MAX_FILE_BYTES // 1024 // 1024), source)
         data = path.read_bytes()
     except OSError as exc:
-        raise CriteriaError(f"cannot read: {exc.strerror}", source) from None
+        raise CriteriaError(_("cannot read: {reason}").format(reason=exc.strerror), source) from None
     if len(data) > MAX_FILE_BYTES:
-        raise CriteriaError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; is it really a criteria file?", source)
+        raise CriteriaError(_("file is larger than {mb} MB; is it really a criteria file?").format(
+                mb=MAX_FILE_BYTES // 1024 // 1024), source)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise CriteriaError("UTF-16 text; save the file as UTF-8", source)
+        raise CriteriaError(_("UTF-16 text; save the file as UTF-8"), source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise CriteriaError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", source, f"line {line}") from None
+        raise CriteriaError(_("not UTF-8 text (byte {byte}); save the file as UTF-8").format(byte=exc.start), source,
+                            _("line {line}").format(line=line)) from None
     return loads(text, source=source, registry=registry, sha256=hashlib.sha256(data).hexdigest())
 
 
@@ -427,9 +432,10 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     except tomllib.TOMLDecodeError as exc:
         raise CriteriaError(toml_message(exc), source, toml_where(exc)) from None
     except RecursionError:
-        raise CriteriaError("TOML nests too deeply", source) from None
+        raise CriteriaError(_("TOML nests too deeply"), source) from None
     except ValueError as exc:  # an integer of more than 4300 digits
-        raise CriteriaError(f"TOML value cannot be read: {str(exc).split(';')[0]}", source, long_number_where(text)) from None
+        raise CriteriaError(_("TOML value cannot be read: {reason}").format(reason=str(exc).split(';')[0]), source,
+                            long_number_where(text)) from None
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     builder = _Builder(raw, source, registry)
@@ -441,7 +447,7 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
         try:
             messages = validate(scheme=scheme) or []
         except Exception as exc:
-            messages = [f"validation plugin {plugin!r} failed: {type(exc).__name__}: {exc}"]
+            messages = [_("validation plugin {plugin!r} failed: {kind}: {error}").format(plugin=plugin, kind=type(exc).__name__, error=exc)]
         builder.errors.extend(str(m) for m in messages)
     if builder.errors:
         raise CriteriaErrors(builder.errors, source)
@@ -497,11 +503,12 @@ def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
         where = ".".join(p for p in (path, loc) if p)
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; remove it or check its spelling"
+            msg = _("unknown key; remove it or check its spelling")
         elif err["type"] == "missing":
-            msg = "required key is missing"
+            msg = _("required key is missing")
         elif err["type"] in ("float_type", "int_type", "string_type", "bool_type", "list_type", "dict_type"):
-            msg = f"{msg}, not {repr(err.get('input'))[:40]}"     # say what was written: true, "10", [..]
+            # say what was written: true, "10", [..]
+            msg = _("{problem}, not {written}").format(problem=msg, written=repr(err.get('input'))[:40])
         elif err["type"] == "value_error" and msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]     # our own validators' messages, without pydantic's prefix
         out.append(f"{where}: {msg}")
@@ -520,7 +527,7 @@ class _Builder:
 
     def model(self, model: type[BaseModel], data: Any, path: str) -> Any:
         if not isinstance(data, dict):
-            self.error(path, f"must be a table, not {type(data).__name__}")
+            self.error(path, _("must be a table, not {kind}").format(kind=type(data).__name__))
             return None
         try:
             return model.model_validate(data)
@@ -532,10 +539,11 @@ class _Builder:
         raw = self.raw
         if raw.get("format") != FORMAT:
             got = raw.get("format")
-            self.error("format", f'must be "{FORMAT}"' + (f", not {got!r}" if got is not None else " (required key is missing)"))
+            self.error("format", _('must be "{format}", not {got!r}').format(format=FORMAT, got=got) if got is not None
+                       else _('must be "{format}" (required key is missing)').format(format=FORMAT))
         for key in raw:
             if key not in ("format", "scheme", "rating", "criteria", "veto", "bonus", "penalty", "history"):
-                self.error(key, "unknown top-level key; expected format, scheme, rating, criteria, veto, bonus, penalty or history")
+                self.error(key, _("unknown top-level key; expected format, scheme, rating, criteria, veto, bonus, penalty or history"))
         meta = self.model(SchemeMeta, raw["scheme"], "scheme") if "scheme" in raw else None
         if "scheme" not in raw:
             self.error("scheme", "required table is missing")
@@ -560,7 +568,8 @@ class _Builder:
         total = sum_declared(crit.values()) if isinstance(crit, dict) and crit else None
         if meta is not None and total is not None:
             if abs(total - meta.full_marks) > EPS:
-                self.error("scheme.full_marks", f"is {_num(meta.full_marks)} but the categories add up to {_num(total)}")
+                self.error("scheme.full_marks", _("is {full} but the categories add up to {total}").format(
+                    full=_num(meta.full_marks), total=_num(total)))
         self.duplicates(categories, bonus + penalty, vetoes)
         method = levels = None
         if rating is not None:
@@ -593,10 +602,10 @@ class _Builder:
                 points = item.get("points")
                 full_at = f" and full_at = {_num(points / per)}" if isinstance(per, (int, float)) and per and \
                     isinstance(points, (int, float)) else ""
-                out.append(f"penalty.{name}: `deduct` gives full points for 0 instances, and a penalty item "
-                           f"subtracts the points it earns, so every unit with nothing found loses all {points} "
-                           f"points; for 'each instance costs points' write scorer = \"linear\" with "
-                           f"zero_at = 0{full_at}")
+                out.append("penalty.{name}: ".format(name=name) + _(
+                    "`deduct` gives full points for 0 instances, and a penalty item subtracts the points it earns, "
+                    "so every unit with nothing found loses all {points} points; for 'each instance costs points' "
+                    "write scorer = \"linear\" with zero_at = 0{full_at}").format(points=points, full_at=full_at))
         weights = (self.raw.get("history") or {}).get("weights") if isinstance(self.raw.get("history"), dict) else None
         if isinstance(weights, list) and all(isinstance(w, (int, float)) for w in weights) and abs(sum(weights) - 1) > EPS:
             out.append(_("history.weights: add up to {sum}, not 1; a unit with all its periods gets the weighted sum as written, "
@@ -616,7 +625,7 @@ class _Builder:
         others: list[Leaf | Veto] = [*extras, *vetoes]
         for item in others:
             if item.id in seen:
-                self.error(item.id, f"duplicate id: criteria.{item.id} has the same id; rename one of them")
+                self.error(item.id, _("duplicate id: criteria.{id} has the same id; rename one of them").format(id=item.id))
             seen.add(item.id)
 
     # -- criteria tree ----------------------------------------------------------
@@ -624,31 +633,33 @@ class _Builder:
         cid = ".".join(ids)
         path = f"criteria.{cid}"
         if not ID_RE.match(ids[-1]):
-            self.error(path, f"id segment {ids[-1]!r} is malformed; use letters, digits, '-' and '_'")
+            self.error(path, _("id segment {id!r} is malformed; use letters, digits, '-' and '_'").format(id=ids[-1]))
             return None
         if depth > MAX_DEPTH:
-            self.error(path, f"criteria nest deeper than {MAX_DEPTH} levels")
+            self.error(path, _("criteria nest deeper than {depth} levels").format(depth=MAX_DEPTH))
             return None
         if not isinstance(data, dict):
-            self.error(path, f"must be a table (a criterion), not {type(data).__name__}; reserved keys: {', '.join(RESERVED)}")
+            self.error(path, _("must be a table (a criterion), not {kind}; reserved keys: {keys}").format(
+                kind=type(data).__name__, keys=", ".join(RESERVED)))
             return None
         children = {k: v for k, v in data.items() if k not in RESERVED}
         own = {k: v for k, v in data.items() if k in RESERVED}
         for key, value in own.items():
             if isinstance(value, dict) and key != "params":
-                self.error(f"{path}.{key}", f"{key!r} is a reserved key of a criterion and cannot be a child table; "
-                                            f"rename the child (reserved: {', '.join(RESERVED)})")
+                self.error(f"{path}.{key}", _("{key!r} is a reserved key of a criterion and cannot be a child table; "
+                                              "rename the child (reserved: {keys})").format(key=key, keys=", ".join(RESERVED)))
                 return None
         bad_children = [k for k, v in children.items() if not isinstance(v, dict)]
         for key in bad_children:
-            self.error(f"{path}.{key}", f"unknown key{did_you_mean(key, RESERVED)}; a criterion's keys are {', '.join(RESERVED)}, "
-                                        "and tables inside it are its children")
+            self.error(f"{path}.{key}", _("unknown key{hint}; a criterion's keys are {keys}, and tables inside it are its children").format(
+                hint=did_you_mean(key, RESERVED), keys=", ".join(RESERVED)))
         if bad_children:
             return None
         if children:
             for key in ("scorer", "params", "input"):
                 if key in own:
-                    self.error(f"{path}.{key}", "a group (a criterion with children) has no scorer, params or input; move them into a leaf")
+                    self.error(f"{path}.{key}",
+                               _("a group (a criterion with children) has no scorer, params or input; move them into a leaf"))
                     return None
             for key in ("na", "unit"):   # reported, and the rest of the group is still checked
                 if key in own:
@@ -659,7 +670,8 @@ class _Builder:
             built = [self.node(v, ids + [k], leaves, category, depth + 1) for k, v in children.items()]
             total = sum_declared(children.values())
             if model is not None and model.points is not None and total is not None and abs(model.points - total) > EPS:
-                self.error(f"{path}.points", f"is {_num(model.points)} but its children add up to {_num(total)}")
+                self.error(f"{path}.points", _("is {points} but its children add up to {total}").format(
+                    points=_num(model.points), total=_num(total)))
                 return None
             if model is None or any(b is None for b in built):
                 return None
@@ -667,7 +679,7 @@ class _Builder:
             return Group(cid, model.title, model.points if model.points is not None else total, built,
                          model.method, model.hint, model.description)
         if "scorer" not in own:
-            self.error(path, "a leaf needs a scorer (or child tables to be a group)")
+            self.error(path, _("a leaf needs a scorer (or child tables to be a group)"))
             return None
         leaf = self.leaf(own, path, cid, "criterion", category)
         if leaf is not None:
@@ -689,12 +701,12 @@ class _Builder:
             self.errors.extend(pydantic_errors(exc, f"{path}.params"))
             return None
         except Exception as exc:  # a plugin's Params model that misbehaves
-            self.error(f"{path}.params", f"scorer {model.scorer!r} could not check its params: {exc}")
+            self.error(f"{path}.params", _("scorer {scorer!r} could not check its params: {error}").format(scorer=model.scorer, error=exc))
             return None
         try:
             problems = cls.check_params(params, model.points)
         except Exception as exc:
-            problems = [f"scorer {model.scorer!r} could not check its params: {exc}"]
+            problems = [_("scorer {scorer!r} could not check its params: {error}").format(scorer=model.scorer, error=exc)]
         for problem in problems:
             self.error(f"{path}.params", problem)
         if model.na and kind != "criterion":
@@ -716,11 +728,11 @@ class _Builder:
         if data is None:
             return [], None
         if not isinstance(data, dict):
-            self.error(section, "must be a table")
+            self.error(section, _("must be a table"))
             return [], None
         cap = data.get("cap")
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or not math.isfinite(cap) or cap < 0):
-            self.error(f"{section}.cap", "must be a number ≥ 0")
+            self.error(f"{section}.cap", _("must be a number ≥ 0"))
             cap = None
         out = []
         for name, item in data.items():
@@ -728,14 +740,14 @@ class _Builder:
                 continue
             path = f"{section}.{name}"
             if not ID_RE.match(name):
-                self.error(path, f"id segment {name!r} is malformed; use letters, digits, '-' and '_'")
+                self.error(path, _("id segment {id!r} is malformed; use letters, digits, '-' and '_'").format(id=name))
                 continue
             if not isinstance(item, dict):
-                self.error(path, f"unknown key; [{section}] holds `cap` and item tables")
+                self.error(path, _("unknown key; [{section}] holds `cap` and item tables").format(section=section))
                 continue
             nested = [k for k, v in item.items() if k not in RESERVED and isinstance(v, dict)]
             if nested:
-                self.error(f"{path}.{nested[0]}", f"{section} items are leaves and cannot nest")
+                self.error(f"{path}.{nested[0]}", _("{section} items are leaves and cannot nest").format(section=section))
                 continue
             leaf = self.leaf(item, path, path, section, None)
             if leaf is not None:
@@ -747,13 +759,13 @@ class _Builder:
         if data is None:
             return []
         if not isinstance(data, dict):
-            self.error("veto", "must be a table of veto items")
+            self.error("veto", _("must be a table of veto items"))
             return []
         out = []
         for name, item in data.items():
             path = f"veto.{name}"
             if not ID_RE.match(name):
-                self.error(path, f"id segment {name!r} is malformed; use letters, digits, '-' and '_'")
+                self.error(path, _("id segment {id!r} is malformed; use letters, digits, '-' and '_'").format(id=name))
                 continue
             model = self.model(VetoModel, item, path)
             if model is not None:
@@ -771,8 +783,8 @@ class _Builder:
         written: dict[str, Any] = crit if isinstance(crit, dict) else {}
         for i, cid in enumerate(rating.tie_break):
             if cid not in cat_ids and cid not in written:  # (a category with errors of its own is not repeated here)
-                self.error(f"rating.tie_break.{i}", f"{cid!r} is not a category{did_you_mean(cid, cat_ids)}; "
-                                                    f"use top-level criterion ids: {', '.join(cat_ids)}")
+                self.error(f"rating.tie_break.{i}", _("{id!r} is not a category{hint}; use top-level criterion ids: {ids}").format(
+                    id=cid, hint=did_you_mean(cid, cat_ids), ids=", ".join(cat_ids)))
         levels = []
         for i, raw_level in enumerate(rating.levels):
             try:
@@ -785,14 +797,16 @@ class _Builder:
         if len(levels) == len(rating.levels):
             for i in range(1, len(stars)):
                 if stars[i] >= stars[i - 1]:
-                    self.error(f"rating.levels.{i}", f"levels must be in descending order of stars: {stars[i]} ★ follows {stars[i - 1]} ★")
+                    self.error(f"rating.levels.{i}", _(
+                        "levels must be in descending order of stars: {stars} ★ follows {previous} ★").format(
+                        stars=stars[i], previous=stars[i - 1]))
                     break
         self.floors(rating, levels, categories)
         method = method_cls()
         try:
             problems = method.check_levels(levels)
         except Exception as exc:
-            problems = [f"rating method {rating.method!r} could not check its levels: {exc}"]
+            problems = [_("rating method {method!r} could not check its levels: {error}").format(method=rating.method, error=exc)]
         for problem in problems:
             self.error("rating.levels", problem)
         return method, levels
