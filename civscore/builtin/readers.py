@@ -25,7 +25,7 @@ else:  # pragma: no cover
 
 from ..contracts import limits
 from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
-from ..contracts.i18n import _
+from ..contracts.i18n import N_, _
 from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED, LimitExceeded, MergedRows,
                                 bounded_lines, count_elements, row_width_problem, scan_sheet, toml_problem,
                                 trim_trailing_empty)
@@ -50,18 +50,19 @@ class TomlReader(Reader):
         except tomllib.TOMLDecodeError as exc:
             raise SubmissionError(toml_message(exc), str(path), toml_where(exc)) from None
         except RecursionError:
-            raise SubmissionError("TOML nests too deeply", str(path)) from None
+            raise SubmissionError(_("TOML nests too deeply"), str(path)) from None
         except ValueError as exc:  # an integer of more than 4300 digits
-            raise SubmissionError(f"TOML value cannot be read: {str(exc).split(';')[0]}", str(path), long_number_where(text)) from None
+            raise SubmissionError(_("TOML value cannot be read: {reason}").format(reason=str(exc).split(';')[0]), str(path),
+                                  long_number_where(text)) from None
         yield unit_from_doc(doc, str(path))
 
 
 def unit_from_doc(doc: Any, source: str, where: Optional[str] = None) -> Unit:
     if not isinstance(doc, dict):
-        raise SubmissionError("expected a table with unit and data", source, where)
+        raise SubmissionError(_("expected a table with unit and data"), source, where)
     unknown = [k for k in doc if k not in ("unit", "data", "format", "assessors")]
     if unknown:
-        raise SubmissionError(f"unknown top-level key {unknown[0]!r}; a submission has unit and data", source, where)
+        raise SubmissionError(_("unknown top-level key {key!r}; a submission has unit and data").format(key=unknown[0]), source, where)
     unit = make_unit(doc.get("unit"), doc.get("data"), source, where)
     if "assessors" in doc:
         unit.extra["assessors"] = doc["assessors"]
@@ -70,21 +71,22 @@ def unit_from_doc(doc: Any, source: str, where: Optional[str] = None) -> Unit:
 
 def _not_utf16(data: bytes, source: str) -> None:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise SubmissionError("UTF-16 text (Excel's \"Unicode text\"); save it as UTF-8", source)
+        raise SubmissionError(_("UTF-16 text (Excel's \"Unicode text\"); save it as UTF-8"), source)
 
 
 def _line_of(data: bytes, offset: int) -> str:
-    return "line %d" % (data.count(b"\n", 0, offset) + 1)
+    return _("line {line}").format(line=data.count(b"\n", 0, offset) + 1)
 
 
 def decode_utf8(data: bytes, source: str) -> str:
     _not_utf16(data, source)
     if b"\x00" in data[:8192]:
-        raise SubmissionError("binary file, not a text submission", source)
+        raise SubmissionError(_("binary file, not a text submission"), source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubmissionError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", source, _line_of(data, exc.start)) from None
+        raise SubmissionError(_("not UTF-8 text (byte {byte}); save it as UTF-8").format(byte=exc.start),
+            source, _line_of(data, exc.start)) from None
 
 
 class JsonReader(Reader):
@@ -96,13 +98,16 @@ class JsonReader(Reader):
         try:
             doc = json.loads(text, parse_constant=_json_constant, object_pairs_hook=_json_object)
         except json.JSONDecodeError as exc:
-            raise SubmissionError(f"JSON syntax error: {exc.msg}", str(path), f"line {exc.lineno}, column {exc.colno}") from None
+            raise SubmissionError(_("JSON syntax error: {reason}").format(reason=exc.msg), str(path),
+                                  _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)) from None
         except RecursionError:
-            raise SubmissionError("JSON nests too deeply", str(path)) from None
+            raise SubmissionError(_("JSON nests too deeply"), str(path)) from None
         except _DuplicateKey as exc:
-            raise SubmissionError(f"the key {exc.args[0]!r} appears twice in one JSON object; keep one", str(path)) from None
+            raise SubmissionError(_("the key {key!r} appears twice in one JSON object; keep one").format(key=exc.args[0]),
+                str(path)) from None
         except ValueError as exc:  # an integer of more than 4300 digits
-            raise SubmissionError(f"JSON value cannot be read: {str(exc).split(';')[0]}", str(path), long_number_where(text)) from None
+            raise SubmissionError(_("JSON value cannot be read: {reason}").format(reason=str(exc).split(';')[0]), str(path),
+                                  long_number_where(text)) from None
         if isinstance(doc, list):
             for i, entry in enumerate(doc):
                 try:
@@ -136,14 +141,14 @@ def table_encoding(data: bytes, source: str) -> str:
     a binary or undecodable file is a :class:`SubmissionError`."""
     _not_utf16(data, source)
     if b"\x00" in data[:8192]:
-        raise SubmissionError("binary file, not a CSV table", source)
+        raise SubmissionError(_("binary file, not a CSV table"), source)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             codecs.getincrementaldecoder(encoding)().decode(data, final=True)  # checks, keeps no text
             return encoding
         except UnicodeDecodeError as exc:
             error = exc
-    raise SubmissionError(f"neither UTF-8 nor GB18030 text (byte {error.start}); save it as UTF-8", source,
+    raise SubmissionError(_("neither UTF-8 nor GB18030 text (byte {byte}); save it as UTF-8").format(byte=error.start), source,
                           _line_of(data, error.start))
 
 
@@ -175,13 +180,14 @@ class CsvReader(Reader):
         try:
             yield from table_units(_numbered(reader, source, problems), source)
         except csv.Error as exc:
-            raise SubmissionError(f"CSV error: {exc}", source, f"line {reader.line_num}") from None
+            raise SubmissionError(_("CSV error: {error}").format(error=exc),
+                source, _("line {line}").format(line=reader.line_num)) from None
 
 
 _CSV_ERRORS = {
-    "unexpected end of data": "a quoted cell starting on this line is never closed: an unmatched '\"' runs to the end of the file",
-    "field larger than field limit": f"a cell is longer than {csv.field_size_limit()} characters",
-    "expected after": "text after a closing quote; write a quote inside a cell as \"\"",
+    "unexpected end of data": N_("a quoted cell starting on this line is never closed: an unmatched '\"' runs to the end of the file"),
+    "field larger than field limit": N_("a cell is longer than {limit} characters"),
+    "expected after": N_("text after a closing quote; write a quote inside a cell as \"\""),
 }
 
 
@@ -202,8 +208,9 @@ def _numbered(reader, source: str, problems: Optional[list[tuple[int, str]]] = N
             if reader.line_num == last_error:  # no progress: stop rather than loop
                 return
             last_error = reader.line_num
-            why = next((m for k, m in _CSV_ERRORS.items() if k in str(exc)), f"CSV error: {exc}")
-            yield start, SubmissionError(why, source, f"line {start}")
+            known = next((m for k, m in _CSV_ERRORS.items() if k in str(exc)), None)
+            why = _(known).format(limit=csv.field_size_limit()) if known else _("CSV error: {error}").format(error=exc)
+            yield start, SubmissionError(why, source, _("line {line}").format(line=start))
             continue
         if problems:  # a line bounded_lines refused (it reads as a blank row)
             yield from _refused_lines(problems, source)
@@ -222,27 +229,30 @@ def _header(rows: Iterator[tuple[int, Any]], source: str) -> tuple[int, list[str
     try:
         rownum, header = next(rows)
     except StopIteration:
-        raise SubmissionError("empty table: no header row", source) from None
+        raise SubmissionError(_("empty table: no header row"), source) from None
     if isinstance(header, SubmissionError):
         raise header
     too_wide = row_width_problem(len(header))
     if too_wide:
-        raise SubmissionError(too_wide, source, f"row {rownum}")
+        raise SubmissionError(too_wide, source, _("row {row}").format(row=rownum))
     names = trim_trailing_empty([str(h).strip() if h is not None else "" for h in header])
     seen: dict[str, int] = {}
     for col, name in enumerate(names):
         if name == "":
-            raise SubmissionError(f"column {col + 1} has no header", source, f"row {rownum}")
+            raise SubmissionError(_("column {column} has no header").format(column=col + 1), source, _("row {row}").format(row=rownum))
         if name in seen:
-            raise SubmissionError(f"column {name!r} appears twice (columns {seen[name] + 1} and {col + 1})", source, f"row {rownum}")
+            raise SubmissionError(_("column {name!r} appears twice (columns {first} and {second})").format(
+                name=name, first=seen[name] + 1, second=col + 1), source, _("row {row}").format(row=rownum))
         seen[name] = col
     for required in ("unit.id", "unit.name"):
         if required not in seen:
-            raise SubmissionError(f"no {required!r} column; the header needs unit.id and unit.name", source, f"row {rownum}")
+            raise SubmissionError(_("no {column!r} column; the header needs unit.id and unit.name").format(column=required),
+                source, _("row {row}").format(row=rownum))
     unknown_unit = [n for n in names if n.startswith("unit.") and n[5:] not in UNIT_FIELDS]
     if unknown_unit:
         known = ", ".join("unit." + f for f in UNIT_FIELDS)
-        raise SubmissionError(f"unknown column {unknown_unit[0]!r}; unit columns are {known}", source, f"row {rownum}")
+        raise SubmissionError(_("unknown column {column!r}; unit columns are {known}").format(column=unknown_unit[0], known=known),
+            source, _("row {row}").format(row=rownum))
     return rownum, names, seen
 
 
@@ -293,34 +303,36 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
             if len(cells) != width:
                 too_wide = row_width_problem(len(cells))
                 if too_wide:
-                    yield SubmissionError(too_wide, source, f"row {rownum}")
+                    yield SubmissionError(too_wide, source, _("row {row}").format(row=rownum))
                     continue
                 if len(cells) > width:
                     cells = trim_trailing_empty(cells)
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue  # a blank line
                 if len(cells) > width:
-                    yield SubmissionError(f"row has {len(cells)} cells but the header has {width}; check for a stray delimiter",
-                                          source, f"row {rownum}")
+                    yield SubmissionError(_("row has {cells} cells but the header has {width}; check for a stray delimiter").format(
+                        cells=len(cells), width=width),
+                                          source, _("row {row}").format(row=rownum))
                     continue
                 cells = list(cells) + [None] * (width - len(cells))
             if cells[0] == first_name and [str(c).strip() if c is not None else "" for c in cells] == names:
-                yield SubmissionError("the header row is repeated; remove it", source, f"row {rownum}")
+                yield SubmissionError(_("the header row is repeated; remove it"), source, _("row {row}").format(row=rownum))
                 continue
             uid = cells[id_col]
             uid = uid.strip() if isinstance(uid, str) else unit_text(uid)
             if not uid:
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue  # a row of empty cells
-                yield SubmissionError("unit.id is missing; every unit needs an id", source, f"row {rownum}")
+                yield SubmissionError(_("unit.id is missing; every unit needs an id"), source, _("row {row}").format(row=rownum))
                 continue
             name = cells[name_col]
             name = name.strip() if isinstance(name, str) else unit_text(name)
             if not name:
-                yield SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, f"row {rownum}")
+                yield SubmissionError(_("unit.name of unit {unit!r} is missing; every unit needs a name").format(unit=uid),
+                    source, _("row {row}").format(row=rownum))
                 continue
             if len(uid) > 200:
-                yield SubmissionError("unit.id is longer than 200 characters", source, f"row {rownum}")
+                yield SubmissionError(_("unit.id is longer than 200 characters"), source, _("row {row}").format(row=rownum))
                 continue
             fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else unit_text(cells[i])
                       for i in other_cols] if other_cols else (None, None, None)
@@ -349,7 +361,8 @@ class XlsxReader(Reader):
         try:  # always streamed (read-only): memory stays a row's worth whatever the sheet holds
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:  # openpyxl fails in many ways on a broken or unusual workbook
-            raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", source) from None
+            raise SubmissionError(_("not a readable XLSX workbook ({kind}); save it again as .xlsx").format(kind=type(exc).__name__),
+                source) from None
         try:
             yield from _sheet_units(book, source)
         finally:
@@ -366,8 +379,8 @@ def _check_xlsx_archive(data: bytes, source: str) -> None:
         return  # not a zip at all: load_workbook says so
     unpacked = sum(info.file_size for info in infos)
     if unpacked > XLSX_MAX_UNPACKED:
-        raise SubmissionError(f"the workbook unpacks to {unpacked // 1024 // 1024} MB, over the "
-                              f"{XLSX_MAX_UNPACKED // 1024 // 1024} MB limit; save the table as CSV", source)
+        raise SubmissionError(_("the workbook unpacks to {mb} MB, over the {limit} MB limit; save the table as CSV").format(
+                                  mb=unpacked // 1024 // 1024, limit=XLSX_MAX_UNPACKED // 1024 // 1024), source)
     for info in infos:
         if info.filename.lower().endswith("sharedstrings.xml"):
             try:
@@ -391,11 +404,12 @@ def _scan_first_sheet(sheet, source: str) -> MergedRows:
     except LimitExceeded as exc:
         raise SubmissionError(exc.message, source, exc.where) from None
     except Exception as exc:
-        raise SubmissionError(f"not a readable XLSX workbook ({type(exc).__name__}); save it again as .xlsx", source) from None
+        raise SubmissionError(_("not a readable XLSX workbook ({kind}); save it again as .xlsx").format(kind=type(exc).__name__),
+            source) from None
     ranges = []
     for ref in refs:
         try:
-            _, lo, _, hi = range_boundaries(ref)
+            _col, lo, _col2, hi = range_boundaries(ref)
         except (ValueError, TypeError):
             continue
         if lo is not None and hi is not None:
@@ -416,11 +430,12 @@ def _is_formula(value: Any) -> bool:
 
 def _sheet_units(book, source: str) -> Iterator[Item]:
     if not book.worksheets:
-        raise SubmissionError("the workbook has no worksheet (only chart sheets); put the table on the first sheet", source)
+        raise SubmissionError(_("the workbook has no worksheet (only chart sheets); put the table on the first sheet"), source)
     sheet = book.worksheets[0]
     merged = _scan_first_sheet(sheet, source)
     if merged.get(1):
-        raise SubmissionError(f"merged cells {merged.get(1)} in the header; unmerge them", source, "row 1")
+        raise SubmissionError(_("merged cells {cells} in the header; unmerge them").format(cells=merged.get(1)), source,
+                              _("row {row}").format(row=1))
 
     def rows():  # stream the rows the file holds, not the dimensions it claims
         if hasattr(sheet, "reset_dimensions"):
@@ -439,17 +454,20 @@ def _checked_units(rows: Iterator[tuple[int, list[Any]]], merged: MergedRows, so
             continue
         row = item.row or 0
         if merged.get(row):
-            yield SubmissionError(f"merged cells {merged.get(row)}; unmerge them and fill every cell", source, f"row {row}")
+            yield SubmissionError(_("merged cells {cells}; unmerge them and fill every cell").format(cells=merged.get(row)),
+                source, _("row {row}").format(row=row))
             continue
         unit_formula = next((f for f in UNIT_FIELDS if _is_formula(getattr(item, f))), None)
         if unit_formula:
             yield SubmissionError(_("unit.{field} holds a formula ({formula}); paste values only")
-                                  .format(field=unit_formula, formula=getattr(item, unit_formula)[:30]), source, f"row {row}")
+                                  .format(field=unit_formula, formula=getattr(item, unit_formula)[:30]),
+                                      source, _("row {row}").format(row=row))
             continue
         formulas = [k for k, v in item.data.items() if _is_formula(v)]
         if formulas:
             formula = item.data[formulas[0]][:30]
-            yield SubmissionError(f"column {formulas[0]!r} holds a formula ({formula}); paste values only", source, f"row {row}")
+            yield SubmissionError(_("column {column!r} holds a formula ({formula}); paste values only").format(
+                column=formulas[0], formula=formula), source, _("row {row}").format(row=row))
             continue
         for k, v in list(item.data.items()):
             if hasattr(v, "isoformat"):
