@@ -15,6 +15,7 @@ import operator
 import warnings
 from typing import Any, Callable, Mapping
 
+from .contracts.i18n import N_, _
 from .contracts.values import round_half_up
 
 MAX_LENGTH = 2000
@@ -33,31 +34,31 @@ class FormulaValueError(ValueError):
 def _safe_pow(a: float, b: float) -> float:
     # |a ** b| = 10 ** (b · log10|a|): too large for |a| > 1 with b > 0 and for |a| < 1 with b < 0 (1e-300 ** -3)
     if abs(b) > 1000 or (a != 0 and b * math.log10(abs(a)) > 300):
-        raise FormulaValueError("power too large")
+        raise FormulaValueError(_("power too large"))
     try:
         result = a ** b
     except ZeroDivisionError:
-        raise FormulaValueError("zero raised to a negative power") from None
+        raise FormulaValueError(_("zero raised to a negative power")) from None
     if isinstance(result, complex):
-        raise FormulaValueError("fractional power of a negative number")
+        raise FormulaValueError(_("fractional power of a negative number"))
     return result
 
 
 def _div(a: float, b: float) -> float:
     if b == 0:
-        raise FormulaValueError("division by zero")
+        raise FormulaValueError(_("division by zero"))
     return a / b
 
 
 def _floordiv(a: float, b: float) -> float:
     if b == 0:
-        raise FormulaValueError("division by zero")
+        raise FormulaValueError(_("division by zero"))
     return a // b
 
 
 def _mod(a: float, b: float) -> float:
     if b == 0:
-        raise FormulaValueError("modulo by zero")
+        raise FormulaValueError(_("modulo by zero"))
     return a % b
 
 
@@ -104,17 +105,17 @@ class Formula:
 
     def __init__(self, source: str):
         if not isinstance(source, str) or not source.strip():
-            raise FormulaError("the expression is empty")
+            raise FormulaError(_("the expression is empty"))
         if len(source) > MAX_LENGTH:
-            raise FormulaError(f"the expression is longer than {MAX_LENGTH} characters")
+            raise FormulaError(_("the expression is longer than {limit} characters").format(limit=MAX_LENGTH))
         try:
             with warnings.catch_warnings():  # "1if x else 2": an error here, not a SyntaxWarning on stderr
                 warnings.simplefilter("error", SyntaxWarning)
                 tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
-            raise FormulaError(f"syntax error at column {exc.offset}: {exc.msg}") from None
+            raise FormulaError(_("syntax error at column {column}: {reason}").format(column=exc.offset, reason=exc.msg)) from None
         except (ValueError, RecursionError, MemoryError):
-            raise FormulaError("the expression cannot be parsed") from None
+            raise FormulaError(_("the expression cannot be parsed")) from None
         self.source = source
         self.names: list[str] = []
         self._nodes = 0
@@ -138,47 +139,49 @@ class Formula:
         try:
             value = self._eval(variables)
         except (OverflowError, ZeroDivisionError):
-            raise FormulaValueError("arithmetic overflow") from None
+            raise FormulaValueError(_("arithmetic overflow")) from None
         if isinstance(value, bool):
             value = float(value)
         if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
-            raise FormulaValueError("the expression did not give a finite number")
+            raise FormulaValueError(_("the expression did not give a finite number"))
         return float(value)
 
     # -- compilation to closures, with the allowlist --------------------------
     def _compile(self, node: ast.AST, depth: int) -> Evaluator:
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise FormulaError(f"the expression has more than {MAX_NODES} parts")
+            raise FormulaError(_("the expression has more than {limit} parts").format(limit=MAX_NODES))
         if depth > MAX_DEPTH:
-            raise FormulaError(f"the expression nests deeper than {MAX_DEPTH} levels")
+            raise FormulaError(_("the expression nests deeper than {depth} levels").format(depth=MAX_DEPTH))
         compile_node = _COMPILERS.get(type(node))
         if compile_node is None:
-            raise FormulaError(_NOT_ALLOWED.get(type(node).__name__, f"{type(node).__name__} is not allowed in a formula"))
+            kind = type(node).__name__
+            raise FormulaError(_(_NOT_ALLOWED[kind]) if kind in _NOT_ALLOWED
+                               else _("{kind} is not allowed in a formula").format(kind=kind))
         return compile_node(self, node, depth + 1)
 
     def _compile_constant(self, node: ast.Constant, d: int) -> Evaluator:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise FormulaError(f"only numbers are allowed as constants, not {value!r}")
+            raise FormulaError(_("only numbers are allowed as constants, not {value!r}").format(value=value))
         if abs(value) > 1e300:
-            raise FormulaError("a constant is too large")
+            raise FormulaError(_("a constant is too large"))
         const = float(value)
         return lambda v: const
 
     def _compile_name(self, node: ast.Name, d: int) -> Evaluator:
         name = node.id
         if name.startswith("_"):
-            raise FormulaError(f"name {name!r} is not allowed")
+            raise FormulaError(_("name {name!r} is not allowed").format(name=name))
         if name in _FUNCS:
-            raise FormulaError(f"{name!r} is a function: call it as {name}(...)")
+            raise FormulaError(_("{name!r} is a function: call it as {name}(...)").format(name=name))
         if name not in self.names:
             self.names.append(name)
         return lambda v: v[name]
 
     def _compile_binop(self, node: ast.BinOp, d: int) -> Evaluator:
         if type(node.op) not in _BINOPS:
-            raise FormulaError(f"{type(node.op).__name__} is not allowed in a formula")
+            raise FormulaError(_("{kind} is not allowed in a formula").format(kind=type(node.op).__name__))
         op = _BINOPS[type(node.op)]
         left, right = self._compile(node.left, d), self._compile(node.right, d)
         fn = lambda v: op(left(v), right(v))  # noqa: E731
@@ -186,7 +189,7 @@ class Formula:
             try:  # a constant power is checked now, so a huge one fails at load time
                 fn({})
             except (FormulaValueError, OverflowError) as exc:
-                raise FormulaError(f"constant power {ast.unparse(node)[:40]}: {exc}") from None
+                raise FormulaError(_("constant power {power}: {error}").format(power=ast.unparse(node)[:40], error=exc)) from None
         return fn
 
     def _compile_unaryop(self, node: ast.UnaryOp, d: int) -> Evaluator:
@@ -197,7 +200,7 @@ class Formula:
             return operand
         if isinstance(node.op, ast.Not):
             return lambda v: 0.0 if operand(v) else 1.0
-        raise FormulaError("UnaryOp is not allowed in a formula")
+        raise FormulaError(_("{kind} is not allowed in a formula").format(kind="UnaryOp"))
 
     def _compile_boolop(self, node: ast.BoolOp, d: int) -> Evaluator:
         parts = [self._compile(p, d) for p in node.values]
@@ -218,7 +221,7 @@ class Formula:
 
     def _compile_compare(self, node: ast.Compare, d: int) -> Evaluator:
         if not all(type(o) in _CMPOPS for o in node.ops):
-            raise FormulaError("only < <= > >= == != comparisons are allowed")
+            raise FormulaError(_("only < <= > >= == != comparisons are allowed"))
         first = self._compile(node.left, d)
         pairs = [(_CMPOPS[type(o)], self._compile(c, d)) for o, c in zip(node.ops, node.comparators)]
 
@@ -239,16 +242,17 @@ class Formula:
     def _compile_call(self, node: ast.Call, d: int) -> Evaluator:
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
             if not isinstance(node.func, ast.Name):
-                raise FormulaError(f"calling {ast.unparse(node.func)[:40]!r} is not allowed; only min, max, abs and round can be called")
-            raise FormulaError(f"function {node.func.id!r} is not allowed; use min, max, abs or round")
+                raise FormulaError(_("calling {call!r} is not allowed; only min, max, abs and round can be called").format(
+                    call=ast.unparse(node.func)[:40]))
+            raise FormulaError(_("function {name!r} is not allowed; use min, max, abs or round").format(name=node.func.id))
         if node.keywords:
-            raise FormulaError("keyword arguments are not allowed")
+            raise FormulaError(_("keyword arguments are not allowed"))
         fn, lo, hi = _FUNCS[node.func.id]
         if not lo <= len(node.args) <= hi or any(isinstance(a, ast.Starred) for a in node.args):
-            raise FormulaError(f"{node.func.id}() takes {lo} to {hi} arguments")
+            raise FormulaError(_("{name}() takes {lo} to {hi} arguments").format(name=node.func.id, lo=lo, hi=hi))
         args = [self._compile(a, d) for a in node.args]
         if node.func.id in ("min", "max") and len(args) == 1:
-            raise FormulaError(f"{node.func.id}() needs at least two arguments")
+            raise FormulaError(_("{name}() needs at least two arguments").format(name=node.func.id))
         return lambda v: fn(*[a(v) for a in args])
 
 
@@ -259,8 +263,8 @@ _COMPILERS: dict[type, Callable[..., Evaluator]] = {
     ast.IfExp: Formula._compile_ifexp, ast.Call: Formula._compile_call,
 }
 _NOT_ALLOWED = {
-    "Attribute": "attribute access ('.') is not allowed; name inputs with letters, digits and '_'",
-    "Subscript": "indexing ('[...]') is not allowed",
+    "Attribute": N_("attribute access ('.') is not allowed; name inputs with letters, digits and '_'"),
+    "Subscript": N_("indexing ('[...]') is not allowed"),
 }
 
 
@@ -331,7 +335,7 @@ def _vec(node: ast.AST, cols: Mapping[str, Any], n: int):
         return np.where(cond, b, o), it | np.where(cond, ib, io)
     if isinstance(node, ast.Call):
         return _vec_call(node, cols, n)
-    raise FormulaError(f"{type(node).__name__} is not allowed in a formula")  # pragma: no cover
+    raise FormulaError(_("{kind} is not allowed in a formula").format(kind=type(node).__name__))  # pragma: no cover
 
 
 def _vec_pow(a, b, n: int):
@@ -352,9 +356,9 @@ def _vec_call(node: ast.Call, cols: Mapping[str, Any], n: int):
     import numpy as np
     args = [_vec(a, cols, n) for a in node.args]
     inv = np.zeros(n, dtype=bool)
-    for _, ia in args:
+    for _value, ia in args:
         inv = inv | ia
-    vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for v, _ in args]
+    vals = [np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for v, _invalid in args]
     name = node.func.id  # type: ignore[attr-defined]  # checked by Formula._compile_call
     if name == "min":
         return np.minimum.reduce(vals), inv
