@@ -229,7 +229,7 @@ class Evaluation:
         """The scorer's answers, checked; failures become status ``error``
         naming the plugin, and never stop the run."""
         plugin = self.registry.owner.get(("scorers", leaf.scorer), "?")
-        who = f"scorer {leaf.scorer!r} (plugin {plugin!r})"
+        who = _("scorer {scorer!r} (plugin {plugin!r})").format(scorer=leaf.scorer, plugin=plugin)
         n = self.n
         try:
             scorer = leaf.make_scorer()
@@ -242,22 +242,24 @@ class Evaluation:
         except _BrokenAnswer as exc:
             # a batch of the wrong shape is a bug of the scorer, not one unit's bad value: every
             # unit's item is in error, with no silent fallback to score() that would hide the bug
-            broken = [Outcome(0.0, "error", [f"{who} failed: {exc}"]) for _ in range(n)]
+            broken = [Outcome(0.0, "error", [_("{who} failed: {error}").format(who=who, error=exc)]) for _i in range(n)]
             fractions, status, reasons = self._from_outcomes(broken, who)
         except Exception as exc:
             fractions, status, reasons = self._from_outcomes(self._one_by_one(leaf, values, datas, who, exc), who)
         failed = np.flatnonzero(status == ERROR)
         for i in failed[:FAILURES_PER_ITEM].tolist():
-            self._failure(leaf, i, reasons[i][0] if reasons and reasons[i] else f"{who} failed")
+            self._failure(leaf, i, reasons[i][0] if reasons and reasons[i] else _("{who} failed").format(who=who))
         if len(failed) > FAILURES_PER_ITEM:   # one line per unit would bury the message
-            self.failures.append(f"{leaf.id}: {who} failed for {len(failed) - FAILURES_PER_ITEM} more unit(s) "
-                                 f"({len(failed)} of {n} in all); see each unit's item status")
+            self.failures.append(f"{leaf.id}: " + ngettext(
+                "{who} failed for {more} more unit ({failed} of {n} in all); see each unit's item status",
+                "{who} failed for {more} more units ({failed} of {n} in all); see each unit's item status",
+                len(failed) - FAILURES_PER_ITEM).format(who=who, more=len(failed) - FAILURES_PER_ITEM, failed=len(failed), n=n))
         return fractions, status, reasons
 
     def _from_outcomes(self, outcomes: list, who: str):
         n = self.n
         if len(outcomes) != n:
-            raise _BrokenAnswer(f"score_many returned {len(outcomes)} outcomes for {n} units")
+            raise _BrokenAnswer(_("score_many returned {count} outcomes for {n} units").format(count=len(outcomes), n=n))
         fractions = np.zeros(n)
         status = np.zeros(n, dtype=np.uint8)
         reasons: list = [None] * n
@@ -266,7 +268,7 @@ class Evaluation:
             if problem:
                 out = Outcome(0.0, "error", [f"{who} {problem}"])
             elif out.status == "error":
-                said = "; ".join(out.reasons) or "error"
+                said = "; ".join(out.reasons) or _("error")
                 out = Outcome(0.0, "error", [said if said.startswith(who) else f"{who}: {said}"])
             code = STATUS_CODE[out.status]
             status[i] = code
@@ -283,12 +285,13 @@ class Evaluation:
             status = (np.array([STATUS_CODE.get(s, 255) for s in raw.tolist()], dtype=np.uint8)
                       if raw.dtype.kind in "UO" else raw.astype(np.uint8))
         except (TypeError, ValueError) as exc:
-            raise _BrokenAnswer(f"score_many returned a Batch that is not numbers and statuses: {exc}") from None
+            raise _BrokenAnswer(_("score_many returned a Batch that is not numbers and statuses: {error}").format(error=exc)) from None
         if fractions.shape != (n,) or status.shape != (n,):
-            raise _BrokenAnswer(f"score_many returned a Batch of {len(fractions)} fractions / {len(status)} statuses for {n} units")
+            raise _BrokenAnswer(_("score_many returned a Batch of {fractions} fractions / {statuses} statuses for {n} units").format(
+                fractions=len(fractions), statuses=len(status), n=n))
         reasons = batch.reasons
         if reasons is not None and len(reasons) != n:
-            raise _BrokenAnswer(f"score_many returned {len(reasons)} reason lists for {n} units")
+            raise _BrokenAnswer(_("score_many returned {count} reason lists for {n} units").format(count=len(reasons), n=n))
         bad_status = status > ERROR
         bad_fraction = ~((fractions >= 0.0) & (fractions <= 1.0))     # NaN fails too
         bad = bad_status | (bad_fraction & (status == OK))
@@ -296,12 +299,12 @@ class Evaluation:
         if bad.any() or user_error.any() or (reasons is None and self.keep_reasons):
             reasons = list(reasons) if reasons is not None else [[] for _ in range(n)]
             for i in np.flatnonzero(bad).tolist():
-                why = (f"returned status code {status[i]}" if bad_status[i]
-                       else f"returned fraction {fractions[i]!r} outside [0, 1]" if not math.isnan(fractions[i])
-                       else "returned fraction NaN")
+                why = (_("returned status code {code}").format(code=status[i]) if bad_status[i]
+                       else _("returned fraction {fraction!r} outside [0, 1]").format(fraction=fractions[i])
+                       if not math.isnan(fractions[i]) else _("returned fraction NaN"))
                 reasons[i] = [f"{who} {why}"]
             for i in np.flatnonzero(user_error & ~bad).tolist():
-                reasons[i] = [f"{who}: {'; '.join(reasons[i] or []) or 'error'}"]
+                reasons[i] = [f"{who}: {'; '.join(reasons[i] or []) or _('error')}"]
             status = np.where(bad, ERROR, status).astype(np.uint8)
         return fractions, status, reasons
 
@@ -318,13 +321,16 @@ class Evaluation:
                     raise batch_exc
                 outcomes.append(scorer.score(value, leaf.params, data))
             except NotImplementedError:
-                outcomes.append(Outcome(0.0, "error", [f"{who} failed: {type(batch_exc).__name__}: {_msg(batch_exc)}"]))
+                outcomes.append(Outcome(0.0, "error", [_("{who} failed: {error}").format(
+                    who=who, error=f"{type(batch_exc).__name__}: {_msg(batch_exc)}")]))
             except Exception as exc:
-                outcomes.append(Outcome(0.0, "error", [f"{who} failed: {type(exc).__name__}: {_msg(exc)}"]))
+                outcomes.append(Outcome(0.0, "error", [_("{who} failed: {error}").format(
+                    who=who, error=f"{type(exc).__name__}: {_msg(exc)}")]))
         return outcomes
 
     def _failure(self, leaf: Leaf, i: int, message: str) -> None:
-        self.failures.append(f"{self.units[i].where}: unit {self.units[i].id!r}: {leaf.id}: {message}")
+        self.failures.append(_("{where}: unit {unit!r}: {item}: {message}").format(
+            where=self.units[i].where, unit=self.units[i].id, item=leaf.id, message=message))
 
     def _totals(self) -> None:
         scheme, n = self.scheme, self.n
@@ -725,8 +731,9 @@ def _checked_stars(stars: Any, n: int, scheme: Scheme, registry: Registry) -> np
     if not ok:
         method = scheme.rating.method
         plugin = registry.owner.get(("rating_methods", method), "?")
-        raise PluginError(f"rating method {method!r} (plugin {plugin!r}) returned {short(stars, 60)} for {n} units; "
-                          f"rate must return one whole number of stars ≥ 0 per unit")
+        raise PluginError(_("rating method {method!r} (plugin {plugin!r}) returned {stars} for {n} units; "
+                            "rate must return one whole number of stars ≥ 0 per unit").format(
+                                method=method, plugin=plugin, stars=short(stars, 60), n=n))
     return out.astype(np.int64)
 
 
@@ -737,18 +744,18 @@ class _BrokenAnswer(RuntimeError):
 def _check_outcome(out: Any) -> Optional[str]:
     """Why a scorer's return value is unusable, or None when it is fine."""
     if not isinstance(out, Outcome):
-        return f"returned {type(out).__name__}, not civscore.Outcome"
+        return _("returned {kind}, not civscore.Outcome").format(kind=type(out).__name__)
     if out.status not in STATUS_CODE:
-        return f"returned status {out.status!r}; use one of {', '.join(STATUSES)}"
+        return _("returned status {status!r}; use one of {statuses}").format(status=out.status, statuses=", ".join(STATUSES))
     f = out.fraction
     if isinstance(f, bool) or not isinstance(f, (int, float)):
-        return f"returned fraction {f!r}, not a number"
+        return _("returned fraction {fraction!r}, not a number").format(fraction=f)
     if math.isnan(f):
-        return "returned fraction NaN"
+        return _("returned fraction NaN")
     if not 0.0 <= f <= 1.0:
-        return f"returned fraction {f!r} outside [0, 1]"
+        return _("returned fraction {fraction!r} outside [0, 1]").format(fraction=f)
     if not isinstance(out.reasons, list) or not all(isinstance(r, str) for r in out.reasons):
-        return "returned reasons that are not a list of strings"
+        return _("returned reasons that are not a list of strings")
     return None
 
 
