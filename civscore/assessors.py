@@ -53,7 +53,7 @@ EPS = 1e-9
 def combine_numbers(values: list[float], aggregate: str = "mean") -> float:
     """``mean``, ``median`` or ``trimmed-mean`` of the numbers (order does not matter)."""
     if not values:
-        raise ValueError("no values to combine")
+        raise ValueError(_("no values to combine"))
     nums = sorted(values)
     n = len(nums)
     if aggregate == "median":
@@ -62,7 +62,7 @@ def combine_numbers(values: list[float], aggregate: str = "mean") -> float:
     if aggregate == "trimmed-mean" and n >= 3:
         return _mean(nums[1:-1])
     if aggregate not in AGGREGATES:
-        raise ValueError(f"unknown aggregate {aggregate!r}; use {', '.join(AGGREGATES)}")
+        raise ValueError(_("unknown aggregate {aggregate!r}; use {choices}").format(aggregate=aggregate, choices=", ".join(AGGREGATES)))
     return _mean(nums)
 
 
@@ -185,7 +185,7 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
     spread: Optional[float] = None
     flag: Optional[dict[str, Any]]
     if bad:
-        flag = {"reason": f"unreadable value from {', '.join(bad)}"}
+        flag = {"reason": _("unreadable value from {assessors}").format(assessors=", ".join(bad))}
         combined = values[bad[0]]
     elif kind in ("number", "count"):
         nums = list(read.values())
@@ -194,7 +194,7 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
         if spread is None:  # 1.7e308 and -1.7e308: too far apart for a float; null in JSON, always flagged
             flag = {"reason": _("spread beyond the largest number (about 1.8e308)")} if max_spread is not None else None
         else:
-            flag = ({"reason": f"spread {_fmt(spread)} > max_spread {_fmt(max_spread)}"}
+            flag = ({"reason": _("spread {spread} > max_spread {max}").format(spread=_fmt(spread), max=_fmt(max_spread))}
                     if max_spread is not None and spread > max_spread + EPS else None)
     else:
         vals = list(read.values())
@@ -232,30 +232,33 @@ def _fmt(x: Optional[float]) -> str:
 def sheets_from_doc(unit: "Unit") -> list[dict[str, Any]]:
     """The ``[[assessors]]`` tables of a TOML/JSON submission, checked and flattened."""
     raw = unit.extra.get("assessors")
-    where = f"row {unit.row}" if unit.row is not None else None
+    where = _("row {row}").format(row=unit.row) if unit.row is not None else None
     if not isinstance(raw, list) or not raw:
-        raise SubmissionError("assessors must be a non-empty list of tables ([[assessors]] with name and data)",
+        raise SubmissionError(_("assessors must be a non-empty list of tables ([[assessors]] with name and data)"),
                               unit.source, where)
     sheets: list[dict[str, Any]] = []
     names: set[str] = set()
     for i, entry in enumerate(raw):
         label = f"assessors[{i}]"
         if not isinstance(entry, dict):
-            raise SubmissionError(f"{label} must be a table with name and data", unit.source, where)
+            raise SubmissionError(_("{label} must be a table with name and data").format(label=label), unit.source, where)
         unknown = [k for k in entry if k not in SHEET_KEYS]
         if unknown:
-            raise SubmissionError(f"{label}: unknown key {unknown[0]!r}; an assessor has {', '.join(SHEET_KEYS)}",
+            raise SubmissionError(_("{label}: unknown key {key!r}; an assessor has {keys}").format(
+                label=label, key=unknown[0], keys=", ".join(SHEET_KEYS)),
                                   unit.source, where)
         name = entry.get("name")
         name = unit_text(name) if isinstance(name, (str, int)) and not isinstance(name, bool) else None
         if name is None:
-            raise SubmissionError(f"{label}: name is missing; every assessor needs a name", unit.source, where)
+            raise SubmissionError(_("{label}: name is missing; every assessor needs a name").format(label=label), unit.source, where)
         if name in names:
-            raise SubmissionError(f"assessor {name!r} appears twice; assessor names must be unique", unit.source, where)
+            raise SubmissionError(_("assessor {name!r} appears twice; assessor names must be unique").format(name=name),
+                                  unit.source, where)
         names.add(name)
         data = entry.get("data", {})
         if not isinstance(data, dict):
-            raise SubmissionError(f"{label} ({name}): data must be a table of inputs by key", unit.source, where)
+            raise SubmissionError(_("{label} ({name}): data must be a table of inputs by key").format(label=label, name=name),
+                                  unit.source, where)
         try:
             flat = flatten(data)
         except RepeatedKey as exc:
@@ -316,7 +319,7 @@ class Aggregator:
                     continue
                 problem = _conflict(group, unit, self.column or COLUMN)
                 if problem:
-                    errors.append(SubmissionError(problem, unit.source, f"row {unit.row}"))
+                    errors.append(SubmissionError(problem, unit.source, _("row {row}").format(row=unit.row)))
                     continue
                 group.append(unit)
             else:
@@ -356,9 +359,9 @@ class Aggregator:
         sheets = sorted(sheets, key=lambda s: s["name"])
         shared = [k for s in sheets for k in s["data"] if k in unit.data]
         if shared:
-            raise SubmissionError(f"unit {unit.id!r}: {shared[0]!r} is given both in [data] and by an assessor; "
-                                  "give each key in one place", unit.source,
-                                  f"row {unit.row}" if unit.row is not None else None)
+            raise SubmissionError(_("unit {unit!r}: {key!r} is given both in [data] and by an assessor; "
+                                    "give each key in one place").format(unit=unit.id, key=shared[0]), unit.source,
+                                  _("row {row}").format(row=unit.row) if unit.row is not None else None)
         keys: dict[str, None] = {}
         for s in sheets:
             keys.update(dict.fromkeys(s["data"]))
@@ -385,25 +388,29 @@ def _where(unit: "Unit") -> str:
 
 
 def _duplicate(unit: "Unit", first: "Unit") -> SubmissionError:
-    return SubmissionError(f"duplicate unit id {unit.id!r} (first in {_where(first)}); unit ids must be unique, "
-                           f"and rows of one unit by several assessors all need a value in the {COLUMN!r} column",
-                           unit.source, f"row {unit.row}" if unit.row is not None else None)
+    return SubmissionError(_("duplicate unit id {unit!r} (first in {first}); unit ids must be unique, and rows of one "
+                             "unit by several assessors all need a value in the {column!r} column").format(
+                                 unit=unit.id, first=_where(first), column=COLUMN),
+                           unit.source, _("row {row}").format(row=unit.row) if unit.row is not None else None)
 
 
 def _conflict(group: list["Unit"], unit: "Unit", column: str) -> Optional[str]:
     name = str(unit.data.get(column)).strip()
     for r in group:
         if str(r.data.get(column)).strip() == name:
-            return f"assessor {name!r} scored unit {unit.id!r} twice (first in {_where(r)})"
+            return _("assessor {name!r} scored unit {unit!r} twice (first in {first})").format(
+                name=name, unit=unit.id, first=_where(r))
     first = group[0]
     if unit.name != first.name:
-        return f"unit {unit.id!r} is named {unit.name!r} here but {first.name!r} in {_where(first)}"
+        return _("unit {unit!r} is named {name!r} here but {other!r} in {first}").format(
+            unit=unit.id, name=unit.name, other=first.name, first=_where(first))
     for f in ("group", "region", "period"):
         mine = getattr(unit, f)
         for r in group:
             theirs = getattr(r, f)
             if mine is not None and theirs is not None and mine != theirs:
-                return f"unit {unit.id!r} has unit.{f} {mine!r} here but {theirs!r} in {_where(r)}"
+                return _("unit {unit!r} has unit.{field} {mine!r} here but {theirs!r} in {first}").format(
+                    unit=unit.id, field=f, mine=mine, theirs=theirs, first=_where(r))
     return None
 
 
@@ -422,9 +429,10 @@ def disagreement_note(flags: dict[str, Any], limit: int = 3) -> str:
     """A short note for tables: ``assessors disagree: key (reason), …``."""
     if not flags:
         return ""
-    parts = [f"{k} ({v['reason']})" for k, v in list(flags.items())[:limit]]
-    more = f" and {len(flags) - limit} more" if len(flags) > limit else ""
-    return "assessors disagree: " + ", ".join(parts) + more
+    parts = ", ".join(f"{k} ({v['reason']})" for k, v in list(flags.items())[:limit])
+    if len(flags) > limit:
+        return _("assessors disagree: {keys} and {more} more").format(keys=parts, more=len(flags) - limit)
+    return _("assessors disagree: {keys}").format(keys=parts)
 
 
 def value_text(value: Any) -> str:
@@ -434,12 +442,12 @@ def value_text(value: Any) -> str:
     if isinstance(value, (int, float)):
         return fmt(value)
     if isinstance(value, list):
-        return ";".join(value_text(v) for v in value) or "(none)"
+        return ";".join(value_text(v) for v in value) or _("(none)")
     return str(value)
 
 
 def disagreement_lines(flags: dict[str, Any]) -> list[str]:
     """One line per flagged key: who gave what, the combined value and why it is flagged."""
-    return [f"assessors disagree on {key}: "
-            + ", ".join(f"{who} {value_text(v)}" for who, v in flag["values"].items())
-            + f" → {value_text(flag['combined'])} ({flag['reason']})" for key, flag in flags.items()]
+    return [_("assessors disagree on {key}: {values} → {combined} ({reason})").format(
+                key=key, values=", ".join(f"{who} {value_text(v)}" for who, v in flag["values"].items()),
+                combined=value_text(flag["combined"]), reason=flag["reason"]) for key, flag in flags.items()]

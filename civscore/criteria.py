@@ -71,7 +71,7 @@ class SchemeMeta(_Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not ID_RE.match(v):
-            raise ValueError("use letters, digits, '-' and '_' only")
+            raise ValueError(_("use letters, digits, '-' and '_' only"))
         return v
 
     @field_validator("version", mode="before")
@@ -133,14 +133,14 @@ class LeafModel(_Strict):
     @classmethod
     def _finite(cls, v: float) -> float:
         if not math.isfinite(v) or v > 1e9:
-            raise ValueError("must be a finite number of points")
+            raise ValueError(_("must be a finite number of points"))
         return v
 
     @field_validator("input")
     @classmethod
     def _input(cls, v: Optional[str]) -> Optional[str]:
         if v is not None and not v.strip():
-            raise ValueError("must not be empty")
+            raise ValueError(_("must not be empty"))
         return v
 
 
@@ -546,15 +546,15 @@ class _Builder:
                 self.error(key, _("unknown top-level key; expected format, scheme, rating, criteria, veto, bonus, penalty or history"))
         meta = self.model(SchemeMeta, raw["scheme"], "scheme") if "scheme" in raw else None
         if "scheme" not in raw:
-            self.error("scheme", "required table is missing")
+            self.error("scheme", _("required table is missing"))
         rating = self.model(RatingModel, raw["rating"], "rating") if "rating" in raw else None
         if "rating" not in raw:
-            self.error("rating", "required table is missing; give [rating] with levels")
+            self.error("rating", _("required table is missing; give [rating] with levels"))
         categories: list[Node] = []
         leaves: list[Leaf] = []
         crit = raw.get("criteria")
         if not isinstance(crit, dict) or not crit:
-            self.error("criteria", "required table is missing or empty; add at least one category")
+            self.error("criteria", _("required table is missing or empty; add at least one category"))
         else:
             for cid, node in crit.items():
                 built = self.node(node, [cid], leaves, cid, 1)
