@@ -31,6 +31,7 @@ import pluggy
 from . import hookspecs
 from .contracts import RatingMethod, Reader, Scorer, Writer
 from .contracts.errors import PluginError
+from .contracts.i18n import N_, _
 
 ENTRY_POINT_GROUP = "civscore"
 AUTOLOAD_ENV = "CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"
@@ -91,7 +92,7 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     swapped = [k for k in known if len(k) == len(name) and sorted(k) == sorted(name) and k != name
                and sum(a != b for a, b in zip(k, name)) == 2]
     close = swapped[:1] or difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _(" (did you mean {name!r}?)").format(name=close[0]) if close else ""
 
 
 class Registry:
@@ -112,8 +113,9 @@ class Registry:
         table: dict[str, type] = getattr(self, kind)
         if key in table:
             other = self.owner[(kind, key)]
-            raise PluginError(f"{kind[:-1].replace('_', ' ')} {key!r} is registered by both "
-                              f"{other!r} and {plugin!r}; uninstall or block one (-p no:NAME)")
+            raise PluginError(_("{kind} {key!r} is registered by both {other!r} and {plugin!r}; "
+                                "uninstall or block one (-p no:NAME)").format(
+                                    kind=_(KIND_LABELS[kind]), key=key, other=other, plugin=plugin))
         table[key] = obj
         self.owner[(kind, key)] = plugin
 
@@ -127,10 +129,10 @@ class Registry:
     def unknown(self, kind: str, key: str) -> str:
         """The message for a name nobody provides: what is installed, what to do."""
         table: dict[str, type] = getattr(self, kind)
-        label = kind[:-1].replace("_", " ")
-        return (f"unknown {label} {key!r}{did_you_mean(key, table)}; installed: "
-                f"{', '.join(sorted(table)) or 'none'}. Install or enable the plugin that "
-                f"provides it (see `civscore plugins`){self.notes()}")
+        return _("unknown {kind} {key!r}{hint}; installed: {installed}. Install or enable the plugin that "
+                 "provides it (see `civscore plugins`){notes}").format(
+                     kind=_(KIND_LABELS[kind]), key=key, hint=did_you_mean(key, table),
+                     installed=", ".join(sorted(table)) or _("none"), notes=self.notes())
 
     def notes(self) -> str:
         """Why a plugin's name may be unknown: plugins that failed or were blocked, autoload off."""
@@ -138,11 +140,11 @@ class Registry:
         failed = [p.name for p in self.plugins if p.status == "failed"]
         blocked = [p.name for p in self.plugins if p.status == "blocked"]
         if failed:
-            notes += f"; these plugins failed to load: {', '.join(failed)}"
+            notes += _("; these plugins failed to load: {plugins}").format(plugins=", ".join(failed))
         if blocked:
-            notes += f"; blocked with -p no:NAME: {', '.join(blocked)}"
+            notes += _("; blocked with -p no:NAME: {plugins}").format(plugins=", ".join(blocked))
         if os.environ.get(AUTOLOAD_ENV):
-            notes += f"; {AUTOLOAD_ENV} is set, so installed plugins load only with -p NAME"
+            notes += _("; {variable} is set, so installed plugins load only with -p NAME").format(variable=AUTOLOAD_ENV)
         return notes
 
     def plugin_versions(self) -> dict[str, str]:
@@ -166,8 +168,8 @@ class PluginManager:
             (blocked if spec.startswith("no:") else requested).append(spec[3:] if spec.startswith("no:") else spec)
         for k, name in enumerate(blocked):
             if name in RENAMED_PLUGINS:
-                self.registry.warnings.append(f"-p no:{name}: the built-in plugin is now named "
-                                              f"{RENAMED_PLUGINS[name]!r}; blocking that (use the new name)")
+                self.registry.warnings.append(_("-p no:{name}: the built-in plugin is now named {new!r}; "
+                                                "blocking that (use the new name)").format(name=name, new=RENAMED_PLUGINS[name]))
                 name = blocked[k] = RENAMED_PLUGINS[name]
             self.pm.set_blocked(name)
             self._infos[name] = PluginInfo(name, "-p no:", status="blocked")
@@ -194,14 +196,15 @@ class PluginManager:
         if plugins_dir is not None:
             folder = Path(plugins_dir)
             if not folder.is_dir():
-                raise PluginError(f"--plugins-dir {folder}: not a directory")
+                raise PluginError(_("--plugins-dir {folder}: not a directory").format(folder=folder))
             for path in sorted(folder.glob("*.py")):
                 stems.append(path.stem)
                 self._load(path.stem, "plugins-dir", None, lambda p=path: _import_file(p))
         known = {*DEFAULT_PLUGINS, *entry_points, *(ep.module for ep in entry_points.values()), *requested, *stems}
         for name in blocked:  # a typo in -p no:NAME would otherwise block nothing, silently
             if name not in known:
-                self.registry.warnings.append(f"-p no:{name}: no plugin of that name{did_you_mean(name, known)}")
+                self.registry.warnings.append(_("-p no:{name}: no plugin of that name{hint}").format(
+                    name=name, hint=did_you_mean(name, known)))
         for name in blocked:  # what a blocked plugin would have been: its version, when it is known
             found = entry_points.get(name) or next((e for e in entry_points.values() if e.module == name), None)
             dist = getattr(found, "dist", None) if found is not None else None
@@ -214,8 +217,9 @@ class PluginManager:
     def _fail(self, info: PluginInfo, cause: str) -> None:
         info.status, info.error = "failed", cause
         if self.strict:
-            raise PluginError(f"plugin {info.name!r} failed to load: {cause} (--strict-plugins makes this fatal)")
-        self.registry.warnings.append(f"plugin {info.name!r} skipped: {cause}")
+            raise PluginError(_("plugin {name!r} failed to load: {cause} (--strict-plugins makes this fatal)").format(
+                name=info.name, cause=cause))
+        self.registry.warnings.append(_("plugin {name!r} skipped: {cause}").format(name=info.name, cause=cause))
 
     def _load(self, name: str, origin: str, version: str | None, load) -> None:
         if self.pm.is_blocked(name) or self.pm.has_plugin(name):
@@ -225,7 +229,7 @@ class PluginManager:
         try:
             module = load()
         except Exception as exc:  # a broken plugin must not stop the run
-            self._fail(info, f"failed to import: {type(exc).__name__}: {_one_line(exc)}")
+            self._fail(info, _("failed to import: {error}").format(error=f"{type(exc).__name__}: {_one_line(exc)}"))
             return
         if self.pm.is_registered(module):  # e.g. -p MODULE of an autoloaded entry point
             del self._infos[name]
@@ -235,9 +239,10 @@ class PluginManager:
         try:
             self.pm.register(module, name=name)
         except pluggy.PluginValidationError as exc:  # a hook implemented with wrong arguments: the author's bug
-            raise PluginError(f"plugin {name!r}: {_one_line(exc)}; see docs/plugins.md for the hooks") from None
+            raise PluginError(_("plugin {name!r}: {error}; see docs/plugins.md for the hooks").format(
+                name=name, error=_one_line(exc))) from None
         except Exception as exc:
-            self._fail(info, f"failed to register: {_one_line(exc)}")
+            self._fail(info, _("failed to register: {error}").format(error=_one_line(exc)))
         else:
             info.hooks = sorted(h.name for h in self.pm.get_hookcallers(module) or [])
             if origin != "builtin" and isinstance(module, ModuleType):
@@ -255,8 +260,8 @@ class PluginManager:
                    if isinstance(caller, pluggy.HookCaller) and not caller.has_spec()
                    and any(i.plugin is exc.plugin for i in caller.get_hookimpls())]
             hook = bad[0] if bad else "?"
-            raise PluginError(f"plugin {name!r}: {hook!r} is not a civscore hook"
-                              f"{did_you_mean(hook, known)}; see docs/plugins.md for the hooks") from None
+            raise PluginError(_("plugin {name!r}: {hook!r} is not a civscore hook{hint}; see docs/plugins.md for the hooks")
+                              .format(name=name, hook=hook, hint=did_you_mean(hook, known))) from None
 
     def _collect(self) -> None:
         """Ask every loaded plugin, in load order, what it registers.
@@ -279,27 +284,29 @@ class PluginManager:
                     for impl in impls[hookname]:
                         for obj in list(impl.function() or []):
                             if not (isinstance(obj, type) and issubclass(obj, bases[kind])):
-                                raise PluginError(f"{hookname} returned {obj!r}, not a subclass of "
-                                                  f"civscore.{bases[kind].__name__}")
+                                raise PluginError(_("{hook} returned {obj!r}, not a subclass of civscore.{base}").format(
+                                    hook=hookname, obj=obj, base=bases[kind].__name__))
                             keys = getattr(obj, attr, None)
                             keys = [keys] if isinstance(keys, str) else list(keys or [])
                             if not keys or not all(isinstance(k, str) and k for k in keys):
-                                raise PluginError(f"{hookname} returned {obj.__name__} without a {attr}")
+                                raise PluginError(_("{hook} returned {obj} without a {attr}").format(
+                                    hook=hookname, obj=obj.__name__, attr=attr))
                             provided.setdefault(kind, []).extend((key, obj) for key in keys)
                 hookname = "civscore_schemes"
                 for impl in impls[hookname]:
                     for key, path in dict(impl.function() or {}).items():
                         if not Path(path).is_file():
-                            raise PluginError(f"civscore_schemes: scheme {key!r} points to {path}, which is not a file")
+                            raise PluginError(_("civscore_schemes: scheme {key!r} points to {path}, which is not a file").format(
+                                key=key, path=path))
                         if str(key) in own:
-                            raise PluginError(f"civscore_schemes: scheme {str(key)!r} is already shipped with "
-                                              f"civscore; give the plugin's scheme another name")
+                            raise PluginError(_("civscore_schemes: scheme {key!r} is already shipped with civscore; "
+                                                "give the plugin's scheme another name").format(key=str(key)))
                         provided.setdefault("schemes", []).append((str(key), str(path)))
             except PluginError as exc:
                 self._fail(info, exc.message)
                 continue
             except Exception as exc:
-                self._fail(info, f"{hookname} raised {type(exc).__name__}: {_one_line(exc)}")
+                self._fail(info, _("{hook} raised {error}").format(hook=hookname, error=f"{type(exc).__name__}: {_one_line(exc)}"))
                 continue
             for kind, pairs in provided.items():
                 for key, obj in pairs:  # a name clash is fatal: raises PluginError naming both
@@ -307,6 +314,9 @@ class PluginManager:
                 info.provides[kind] = [key for key, _ in pairs]
             for impl in impls["civscore_validate_scheme"]:
                 reg.validators.append((name, impl.function))
+
+#: what each kind of registered object is called in messages
+KIND_LABELS = {"scorers": N_("scorer"), "rating_methods": N_("rating method"), "readers": N_("reader"), "writers": N_("writer")}
 
 #: the class each registering hook's objects must derive from
 BASE_CLASSES: dict[str, type] = {"scorers": Scorer, "rating_methods": RatingMethod, "readers": Reader, "writers": Writer}
