@@ -23,7 +23,7 @@ from tabulate import tabulate
 
 from . import api, datakeys, history, schema
 from .contracts.errors import CivscoreError, UsageError, one_line
-from .contracts.i18n import _, from_system, ngettext, normalize, set_language
+from .contracts.i18n import _, current_language, from_system, ngettext, normalize, set_language
 from .plugins import PluginManager, did_you_mean, plugin_in_traceback
 from .reports.text import COLUMN_KEYS
 from .memory import gc_paused
@@ -569,7 +569,8 @@ def cmd_init(args) -> int:
     scheme = _load(args, pm)
     if args.output and os.path.exists(args.output) and not args.force:
         raise UsageError(_("{file} exists; give --force to overwrite it").format(file=args.output))
-    _emit(template(scheme, args.format), args)
+    # the language --lang or the system chose, else the scheme's: the template is the scheme's document
+    _emit(template(scheme, args.format, current_language() if _DECIDED else None), args)
     return 0
 
 

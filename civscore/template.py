@@ -24,18 +24,26 @@ import json
 from dataclasses import dataclass, field
 
 from .criteria import Leaf, Scheme
-from .contracts.i18n import _
+from .contracts.i18n import N_, _, language
 from .contracts.values import fmt
 from .reports.xlsx import clean, workbook_bytes
 
 FORMATS = ("toml", "csv", "xlsx")
 UNIT_COLUMNS = ("unit.id", "unit.name", "unit.group", "unit.region", "unit.period")
+#: the TOML template's heading of an item, by kind, without and with a method
+USE = {"criterion": N_("{title} ({id}, {points} points)"), "bonus": N_("bonus item {title} ({id}, {points} points)"),
+       "penalty": N_("penalty item {title} ({id}, {points} points)")}
+USE_WITH_METHOD = {"criterion": N_("{title} ({id}, {points} points, {method})"),
+                   "bonus": N_("bonus item {title} ({id}, {points} points, {method})"),
+                   "penalty": N_("penalty item {title} ({id}, {points} points, {method})")}
+KIND_TITLES = {"bonus": N_("bonus items"), "penalty": N_("penalty items")}
+FILL_SHEET = N_("fill in")
 UNIT_HELP = {
-    "unit.id": "单位编号（必填，同一批次内唯一）",
-    "unit.name": "单位名称（必填）",
-    "unit.group": "参评类别/分组（选填，--by-group 时按此分组排名）",
-    "unit.region": "所在地区（选填）",
-    "unit.period": "测评年度（选填）",
+    "unit.id": N_("the unit's id (required, unique within one batch)"),
+    "unit.name": N_("the unit's name (required)"),
+    "unit.group": N_("its category or group (optional; --by-group ranks by it)"),
+    "unit.region": N_("its region (optional)"),
+    "unit.period": N_("the assessment year (optional)"),
 }
 
 
@@ -66,25 +74,31 @@ def expectation(leaf: Leaf, key: str) -> tuple[str, list[str]]:
     if said:
         return str(said), [str(c) for c in choices]
     desc = getattr(cls, "description", "") or ""
-    return f"评分器 {leaf.scorer} 读取的值" + (f"：{desc}" if desc else ""), [str(c) for c in choices]
+    text = _("the value scorer {scorer} reads: {description}") if desc else _("the value scorer {scorer} reads")
+    return text.format(scorer=leaf.scorer, description=desc), [str(c) for c in choices]
 
 
-def slots(scheme: Scheme) -> list[Slot]:
+def slots(scheme: Scheme, lang: str | None = None) -> list[Slot]:
     """One :class:`Slot` per input key, in ``scheme.input_keys()`` order."""
+    with language(lang or scheme.locale):
+        return _slots(scheme)
+
+
+def _slots(scheme: Scheme) -> list[Slot]:
     by_key: dict[str, Slot] = {k: Slot(k) for k in scheme.input_keys()}
     cat_titles = {c.id: c.title for c in scheme.categories}
     for leaf in scheme.items:
-        label = {"criterion": "", "bonus": "加分项 ", "penalty": "扣分项 "}.get(leaf.kind, "")
-        use = f"{label}{leaf.title}（{leaf.id}，{fmt(leaf.points)} 分"
-        use += f"，{leaf.method}）" if leaf.method else "）"
+        use = (USE_WITH_METHOD if leaf.method else USE)[leaf.kind if leaf.kind in USE else "criterion"]
+        use = _(use).format(title=leaf.title, id=leaf.id, points=fmt(leaf.points), method=leaf.method)
         reads = leaf.input_keys
         for key in reads + ([leaf.input] if leaf.na and leaf.input not in reads else []):
             slot = by_key.setdefault(key, Slot(key))
-            text, choices = expectation(leaf, key) if key in reads else (_("仅用于标记免评"), [])
+            text, choices = expectation(leaf, key) if key in reads else (_("only marks the item not applicable"), [])
             if leaf.unit == "%" and key == leaf.input:
-                text += _("（百分数：填 96 或 96%，均按 96% 计）")
+                text += _(" (a percentage: 96 and 96% both count as 96%)")
             if leaf.na:   # SPEC §7.1: the unit may mark it not applicable, under the leaf's own input key
-                text += _("；本项可免评：不适用时填“免评”（或 不适用、合理缺项、n/a），不计分，总分按其余指标折算")
+                text += _("; this item may be marked not applicable: write 免评 (or 不适用, 合理缺项, n/a) when it does not apply; "
+                          "it is not scored and the total is scaled from the other indicators")
                 if choices and "免评" not in choices:
                     choices = [*choices, "免评"]
             slot.uses.append(use)
@@ -92,13 +106,13 @@ def slots(scheme: Scheme) -> list[Slot]:
             if choices and not slot.choices:
                 slot.choices = choices
             if not slot.category:
-                slot.category = cat_titles.get(leaf.category or "", {"bonus": "加分项", "penalty": "扣分项"}.get(leaf.kind, ""))
+                slot.category = cat_titles.get(leaf.category or "", _(KIND_TITLES.get(leaf.kind, "")) if leaf.kind in KIND_TITLES else "")
     for veto in scheme.vetoes:
         slot = by_key.setdefault(veto.input, Slot(veto.input))
-        slot.uses.append(f"一票否决：{veto.title}（{veto.id}）")
-        slot.expect.append("是/否（true/false）；填“是”即一票否决，不评星、不排名")
+        slot.uses.append(_("veto: {title} ({id})").format(title=veto.title, id=veto.id))
+        slot.expect.append(_("是/否 (true/false); 是 vetoes the unit: no stars, no rank"))
         slot.choices = slot.choices or ["是", "否"]
-        slot.category = slot.category or "一票否决"
+        slot.category = slot.category or _("veto")
     return list(by_key.values())
 
 
@@ -110,28 +124,35 @@ def _toml_key(key: str) -> str:
     return json.dumps(key, ensure_ascii=False)
 
 
-def toml_template(scheme: Scheme) -> str:
-    out = [f"# {_one_line(scheme.title)}（{scheme.id} {scheme.version}）申报模板，由 civscore init 生成。",
-           "# 填写每一项后运行：civscore evaluate <方案> <本文件>。留空（\"\"）的项按缺失计 0 分。",
-           "# 数值直接写数字（如 96），是/否写 true/false，列表写成数组或用 ; 分隔的文字。",
-           "# 多名评审员分别打分时，见 docs/assessors.md 的 [[assessors]] 写法。",
+def toml_template(scheme: Scheme, lang: str | None = None) -> str:
+    with language(lang or scheme.locale):
+        return _toml_template(scheme)
+
+
+def _toml_template(scheme: Scheme) -> str:
+    out = ["# " + _("{title} ({id} {version}) submission template, made by civscore init.").format(
+               title=_one_line(scheme.title), id=scheme.id, version=scheme.version),
+           "# " + _('Fill in every item, then run: civscore evaluate <scheme> <this file>. An item left empty ("") '
+                    "counts as missing and earns 0 points."),
+           "# " + _("Write numbers as numbers (96), yes/no as true/false, lists as arrays or as text separated by ;."),
+           "# " + _("When several assessors score separately, see [[assessors]] in docs/assessors.md."),
            "",
            "[unit]",
-           'id = ""        # 单位编号（必填，同一批次内唯一）',
-           'name = ""      # 单位名称（必填）',
-           'group = ""     # 参评类别/分组（选填）',
-           'region = ""    # 所在地区（选填）',
-           'period = ""    # 测评年度（选填）',
+           'id = ""        # ' + _("the unit's id (required, unique within one batch)"),
+           'name = ""      # ' + _("the unit's name (required)"),
+           'group = ""     # ' + _("its category or group (optional)"),
+           'region = ""    # ' + _("its region (optional)"),
+           'period = ""    # ' + _("the assessment year (optional)"),
            "",
            "[data]"]
     category = None
-    for slot in slots(scheme):
+    for slot in _slots(scheme):
         if slot.category != category:
             category = slot.category
             out += ["", f"# —— {_one_line(category)} ——"]
         for use, expect in zip(slot.uses, slot.expect):
             out.append(f"# {_one_line(use)}")
-            out.append(f"#   填写：{_one_line(expect)}")
+            out.append("#   " + _("fill in: {what}").format(what=_one_line(expect)))
         out.append(f"{_toml_key(slot.key)} = \"\"")
     return "\n".join(out) + "\n"
 
@@ -142,22 +163,27 @@ def csv_template(scheme: Scheme) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def xlsx_template(scheme: Scheme) -> bytes:
+def xlsx_template(scheme: Scheme, lang: str | None = None) -> bytes:
+    with language(lang or scheme.locale):
+        return _xlsx_template(scheme)
+
+
+def _xlsx_template(scheme: Scheme) -> bytes:
     import openpyxl  # lazily: heavy, and only this format needs it
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
-    all_slots = slots(scheme)
+    all_slots = _slots(scheme)
     wb = openpyxl.Workbook()
     wb.properties.creator = "civscore"
-    wb.properties.title = clean(f"{scheme.title} {scheme.version} 申报模板")
+    wb.properties.title = clean(_("{title} {version} submission template").format(title=scheme.title, version=scheme.version))
     ws = wb.active
-    ws.title = "填报"
+    ws.title = _(FILL_SHEET)
     bold = Font(bold=True)
     header = list(UNIT_COLUMNS) + [s.key for s in all_slots]
-    helps = [UNIT_HELP[c] for c in UNIT_COLUMNS] + [
-        clean("\n".join(f"{u}\n填写：{e}" for u, e in zip(s.uses, s.expect))) for s in all_slots]
+    helps = [_(UNIT_HELP[c]) for c in UNIT_COLUMNS] + [
+        clean("\n".join(u + "\n" + _("fill in: {what}").format(what=e) for u, e in zip(s.uses, s.expect))) for s in all_slots]
     for col, (name, help_text) in enumerate(zip(header, helps), start=1):
         cell = ws.cell(row=1, column=col, value=clean(name))
         cell.data_type = "s"
@@ -174,12 +200,12 @@ def xlsx_template(scheme: Scheme) -> bytes:
             letter = get_column_letter(col)
             dv.add(f"{letter}2:{letter}10000")
             ws.add_data_validation(dv)
-    notes = wb.create_sheet("说明")
-    notes.append(["列名", "指标", "填写要求", "分类"])
+    notes = wb.create_sheet(_("notes"))
+    notes.append([_("column"), _("indicator"), _("what to fill in"), _("category")])
     for c in notes[1]:
         c.font = bold
     for column in UNIT_COLUMNS:
-        notes.append([column, "单位信息", UNIT_HELP[column], "单位"])
+        notes.append([column, _("unit information"), _(UNIT_HELP[column]), _("unit")])
     for slot in all_slots:
         notes.append([clean(slot.key), clean("\n".join(slot.uses)), clean("\n".join(slot.expect)), clean(slot.category)])
     for row in notes.iter_rows(min_row=2):
@@ -190,19 +216,21 @@ def xlsx_template(scheme: Scheme) -> bytes:
     for letter, width in zip("ABCD", (30, 50, 70, 16)):
         notes.column_dimensions[letter].width = width
     notes.append([])
-    notes.append(["", "", "在“填报”表中每个单位填一行；第一行（列名）不要改动。多名评审员打分时，增加 assessor 列，"
-                          "每名评审员一行（见 docs/assessors.md）。", ""])
+    notes.append(["", "", _("Fill in one row per unit on the sheet {sheet}; do not change the first row (the column names). "
+                            "When several assessors score, add an assessor column and one row per assessor "
+                            "(see docs/assessors.md).").format(sheet=_(FILL_SHEET)), ""])
     return workbook_bytes(wb)
 
 
-def template(scheme: Scheme, fmt_name: str = "toml") -> str | bytes:
-    """The blank submission template of ``scheme`` in ``fmt_name`` (toml, csv or xlsx)."""
+def template(scheme: Scheme, fmt_name: str = "toml", lang: str | None = None) -> str | bytes:
+    """The blank submission template of ``scheme`` in ``fmt_name`` (toml, csv or xlsx), its text in
+    ``lang`` (a language tag), else in the scheme's ``locale``, else in the current language."""
     if fmt_name == "toml":
-        return toml_template(scheme)
+        return toml_template(scheme, lang)
     if fmt_name == "csv":
         return csv_template(scheme)
     if fmt_name == "xlsx":
-        return xlsx_template(scheme)
+        return xlsx_template(scheme, lang)
     raise ValueError(f"unknown template format {fmt_name!r}; use {', '.join(FORMATS)}")
 
 

@@ -140,7 +140,7 @@ def test_csv_round_trip(scheme, example, tmp_path, capsys):
 def test_xlsx_template_and_round_trip(scheme, example, tmp_path, capsys):
     unit, data, expected = example
     path = tmp_path / "t.xlsx"
-    assert main(["init", str(SCHEME), "--format", "xlsx", "--output", str(path)]) == 0
+    assert main(["--lang", "zh-CN", "init", str(SCHEME), "--format", "xlsx", "--output", str(path)]) == 0   # a committee's sheet
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["填报", "说明"]
     ws = wb["填报"]
@@ -164,8 +164,10 @@ def test_xlsx_template_and_round_trip(scheme, example, tmp_path, capsys):
 
 
 def test_init_cli(tmp_path, capsys):
-    assert main(["init", str(SCHEME)]) == 0
+    assert main(["--lang", "zh-CN", "init", str(SCHEME)]) == 0
     assert capsys.readouterr().out.startswith("# 文明单位测评体系（civilized-unit 2025.1）申报模板")
+    assert main(["init", str(SCHEME)]) == 0             # the tests' locale is en_US: the template follows it
+    assert capsys.readouterr().out.startswith("# 文明单位测评体系 (civilized-unit 2025.1) submission template")
     out = tmp_path / "t.csv"
     assert main(["init", str(SCHEME), "-f", "csv", "-o", str(out)]) == 0
     assert main(["init", str(SCHEME), "-f", "csv", "-o", str(out)]) == 2       # never overwrites a filled sheet

@@ -526,7 +526,7 @@ def test_init_templates_use_a_plugin_scorers_input_help(tmp_path, cli, project):
     for scorer, shown in (("helpful", "写 basic.plugged 的读数，满分 20"),
                           ("broken-help", "评分器 broken-help 读取的值：fallback text")):
         crit, _ = project(scorer)
-        code, out, err = cli("init", crit, "--plugins-dir", tmp_path / "local")
+        code, out, err = cli("--lang", "zh-CN", "init", crit, "--plugins-dir", tmp_path / "local")
         assert code == 0, err
         assert shown in out
 

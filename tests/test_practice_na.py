@@ -258,7 +258,7 @@ def test_reports_show_not_applicable(cli, scheme, tmp_path):
     assert 'id="na-note"' in out and "食堂卫生" in out
     code, out, err = cli("explain", scheme)
     assert 'unit="%"' in out and "na=true" in out
-    code, out, err = cli("init", scheme)
+    code, out, err = cli("--lang", "zh-CN", "init", scheme)
     assert "本项可免评" in out and "百分数" in out
 
 

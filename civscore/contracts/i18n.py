@@ -11,10 +11,12 @@ JSON field names and CSV column names are never translated.
 from __future__ import annotations
 
 import _locale
+import contextlib
 import gettext
 import locale
 import os
 from pathlib import Path
+from typing import Iterator
 
 DOMAIN = "civscore"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -104,6 +106,17 @@ def set_language(language: str | None) -> str:
         _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
     _language = lang
     return lang
+
+
+@contextlib.contextmanager
+def language(tag: str | None) -> Iterator[str]:
+    """Messages in ``tag`` inside the ``with`` block (``None``: the current
+    language), then the language chosen before it again."""
+    before = _language
+    try:
+        yield set_language(tag) if tag else before
+    finally:
+        set_language(before)
 
 
 def current_language() -> str:
