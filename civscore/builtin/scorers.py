@@ -59,7 +59,7 @@ class Boolean(ValueScorer):
     @classmethod
     def input_help(cls, key, params, points):
         good = "是" if params.expect else "否"
-        return f"是/否（true/false），填“{good}”得分"
+        return _("是/否 (true/false); “{good}” earns the points").format(good=good)
     description = "1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0"
 
     class Params(Params):
@@ -95,9 +95,10 @@ class Checklist(ValueScorer):
 
     @classmethod
     def input_help(cls, key, params, points):
-        text = "已具备的项目，用 ; 分隔（或写成数组）：" + ";".join(params.items)
+        text = _("the items in place, separated by ; (or as an array): {items}").format(items=";".join(params.items))
         if params.required:
-            text += f"；必备：{'、'.join(params.required)}（缺少则本项不得分）"
+            text += _("; required: {required} (without them the item earns nothing)").format(
+                required=_(", ").join(params.required))
         return text
     description = "share of `items` present; 0 if any `required` item is absent"
 
@@ -154,8 +155,10 @@ class Linear(ValueScorer):
     @classmethod
     def input_help(cls, key, params, points):
         lower = params.zero_at > params.full_at
-        return (f"数值；{fmt(params.zero_at)} 为 0 分，{fmt(params.full_at)} 为满分，之间按比例"
-                f"（越{'低' if lower else '高'}越好）")
+        text = (_("a number; {zero_at} earns 0, {full_at} earns full points, proportional in between (lower is better)")
+                if lower else
+                _("a number; {zero_at} earns 0, {full_at} earns full points, proportional in between (higher is better)"))
+        return text.format(zero_at=fmt(params.zero_at), full_at=fmt(params.full_at))
     description = "clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better"
 
     class Params(Params):
@@ -206,8 +209,10 @@ class Bands(ValueScorer):
         higher = params.better == "higher"
         word = "≥" if higher else "≤"
         bands = sorted(params.bands, key=lambda t: -t[0] if higher else t[0])
-        return ("数值；" + "，".join(f"{word}{fmt(t)} 得 {fmt(f * 100)}%" for t, f in bands)
-                + f"（越{'高' if higher else '低'}越好）")
+        steps = _(", ").join(_("{bound}{threshold} earns {percent}%").format(bound=word, threshold=fmt(t), percent=fmt(f * 100))
+                             for t, f in bands)
+        text = _("a number; {bands} (higher is better)") if higher else _("a number; {bands} (lower is better)")
+        return text.format(bands=steps)
     description = "higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does"
 
     class Params(Params):
@@ -263,7 +268,8 @@ class Deduct(ValueScorer):
 
     @classmethod
     def input_help(cls, key, params, points):
-        return f"次数（或逐条列出，用 ; 分隔）；每次扣 {fmt(params.per)} 分，扣完为止"
+        return _("a count (or the instances listed, separated by ;); each costs {per} points, down to 0").format(
+            per=fmt(params.per))
     description = "max(0, points − per × count) / points; a list counts its entries"
 
     class Params(Params):
@@ -307,7 +313,8 @@ class Grade(ValueScorer):
     @classmethod
     def input_help(cls, key, params, points):
         grades = cls.grades_best_first(params)
-        return "等次，填其一：" + " / ".join(f"{g}（{fmt(params.scale[g] * 100)}%）" for g in grades)
+        return _("a grade, one of: {grades}").format(grades=" / ".join(
+            _("{grade} ({percent}%)").format(grade=g, percent=fmt(params.scale[g] * 100)) for g in grades))
 
     @staticmethod
     def grades_best_first(params) -> list:
@@ -364,7 +371,7 @@ class Manual(ValueScorer):
 
     @classmethod
     def input_help(cls, key, params, points):
-        return f"评审给分，0 至 {fmt(points)} 之间的数值"
+        return _("the assessors' points, a number between 0 and {points}").format(points=fmt(points))
     description = "points given by an assessor, from 0 to the item's points"
 
     def score(self, value, params, data):
@@ -392,10 +399,12 @@ class Ratio(Scorer):
 
     @classmethod
     def input_help(cls, key, params, points):
-        role = "分子" if key == params.numerator else "分母"
-        return (f"数值，{params.numerator} / {params.denominator} 的{role}；比率达到 {fmt(params.full_at)}"
-                f"（{fmt(params.full_at * 100)}%）得满分"
-                f"{'，分母不能为 0' if role == '分母' else ''}")
+        text = (_("a number, the numerator of {numerator} / {denominator}; a ratio of {full_at} ({percent}%) earns "
+                  "full points") if key == params.numerator else
+                _("a number, the denominator of {numerator} / {denominator}; a ratio of {full_at} ({percent}%) earns "
+                  "full points; the denominator cannot be 0"))
+        return text.format(numerator=params.numerator, denominator=params.denominator, full_at=fmt(params.full_at),
+                           percent=fmt(params.full_at * 100))
     description = "linear on numerator / denominator between zero_at and full_at"
 
     class Params(Params):
@@ -459,7 +468,7 @@ class FormulaScorer(Scorer):
 
     @classmethod
     def input_help(cls, key, params, points):
-        return f"数值，用于公式 {params.expr}"
+        return _("a number, used in the formula {expr}").format(expr=params.expr)
     description = "an arithmetic expression of named inputs giving points, clamped to [0, points]"
 
     class Params(Params):
