@@ -32,7 +32,7 @@ def _brief(entries, sep: str, most: int = 10) -> str:
 def _finite(v: float) -> float:
     # bounded, so (v - zero_at) / (full_at - zero_at) can never overflow into inf - inf = NaN
     if not math.isfinite(v) or abs(v) > PARAM_LIMIT:
-        raise ValueError(f"must be a finite number between -{PARAM_LIMIT:.0e} and {PARAM_LIMIT:.0e}")
+        raise ValueError(_("must be a finite number between -{limit} and {limit}").format(limit=f"{PARAM_LIMIT:.0e}"))
     return v
 
 
@@ -110,9 +110,9 @@ class Checklist(ValueScorer):
         def _required_in_items(self):
             unknown = [r for r in self.required if r not in self.items]
             if unknown:
-                raise ValueError(f"required entries not in items: {', '.join(unknown)}")
+                raise ValueError(_("required entries not in items: {entries}").format(entries=", ".join(unknown)))
             if len(set(self.items)) != len(self.items):
-                raise ValueError("items has repeated entries")
+                raise ValueError(_("items has repeated entries"))
             return self
 
     def score(self, value, params, data):
@@ -170,7 +170,7 @@ class Linear(ValueScorer):
         @model_validator(mode="after")
         def _differ(self):
             if self.zero_at == self.full_at:
-                raise ValueError("zero_at and full_at must differ")
+                raise ValueError(_("zero_at and full_at must differ"))
             return self
 
     def score(self, value, params, data):
@@ -225,10 +225,11 @@ class Bands(ValueScorer):
             for threshold, fraction in bands:
                 _finite(threshold)
                 if not 0 <= fraction <= 1:
-                    raise ValueError(f"fraction {fraction} of threshold {threshold} must be in [0, 1]")
+                    raise ValueError(_("fraction {fraction} of threshold {threshold} must be in [0, 1]").format(
+                        fraction=fraction, threshold=threshold))
             thresholds = [t for t, _ in bands]
             if len(set(thresholds)) != len(thresholds):
-                raise ValueError("two bands have the same threshold")
+                raise ValueError(_("two bands have the same threshold"))
             return bands
 
     def score(self, value, params, data):
@@ -329,11 +330,12 @@ class Grade(ValueScorer):
         @classmethod
         def _scale(cls, scale):
             if not scale:
-                raise ValueError("the scale needs at least one grade")
+                raise ValueError(_("the scale needs at least one grade"))
             seen: dict[str, str] = {}
             for grade, fraction in scale.items():
                 if not 0 <= fraction <= 1:
-                    raise ValueError(f"grade {grade!r} has {fraction}; values must be in [0, 1]")
+                    raise ValueError(_("grade {grade!r} has {fraction}; values must be in [0, 1]").format(
+                        grade=grade, fraction=fraction))
                 if not fold(grade):
                     raise ValueError(_("a grade of the scale is empty"))
                 if fold(grade) in seen:   # grades compare trimmed and ignoring letter case (SPEC §2)
@@ -418,7 +420,7 @@ class Ratio(Scorer):
         @model_validator(mode="after")
         def _differ(self):
             if self.zero_at == self.full_at:
-                raise ValueError("zero_at and full_at must differ")
+                raise ValueError(_("zero_at and full_at must differ"))
             return self
 
     @classmethod

@@ -74,25 +74,26 @@ def unit_text(value: Any) -> Optional[str]:
 def make_unit(info: Any, data: Any, source: str, where: Optional[str], row: Optional[int] = None) -> Unit:
     """A unit from its ``unit`` table and ``data`` table, checked."""
     if not isinstance(info, dict):
-        raise SubmissionError("no [unit] table; add [unit] with id and name", source, where)
+        raise SubmissionError(_("no [unit] table; add [unit] with id and name"), source, where)
     unknown = [k for k in info if k not in UNIT_FIELDS]
     if unknown:
-        raise SubmissionError(f"unknown key unit.{unknown[0]}; a unit has {', '.join(UNIT_FIELDS)}", source, where)
+        raise SubmissionError(_("unknown key unit.{key}; a unit has {keys}").format(key=unknown[0], keys=", ".join(UNIT_FIELDS)),
+                              source, where)
     for key in UNIT_FIELDS:
         value = info.get(key)
         if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise SubmissionError(f"unit.{key} must be text, not {type(value).__name__}", source, where)
+            raise SubmissionError(_("unit.{key} must be text, not {kind}").format(key=key, kind=type(value).__name__), source, where)
     uid, name = unit_text(info.get("id")), unit_text(info.get("name"))
     if uid is None:
-        raise SubmissionError("unit.id is missing; every unit needs an id", source, where)
+        raise SubmissionError(_("unit.id is missing; every unit needs an id"), source, where)
     if len(uid) > 200:
-        raise SubmissionError("unit.id is longer than 200 characters", source, where)
+        raise SubmissionError(_("unit.id is longer than 200 characters"), source, where)
     if name is None:
-        raise SubmissionError(f"unit.name of unit {uid!r} is missing; every unit needs a name", source, where)
+        raise SubmissionError(_("unit.name of unit {unit!r} is missing; every unit needs a name").format(unit=uid), source, where)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SubmissionError("data must be a table of inputs by key", source, where)
+        raise SubmissionError(_("data must be a table of inputs by key"), source, where)
     try:
         flat = flatten(data)
     except RepeatedKey as exc:
