@@ -254,7 +254,8 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
     ``content`` (text, bytes, or an iterable of pieces) goes to a temporary
     file beside the target, which then replaces the target in one step.
     A character device or a FIFO is written into instead (see :func:`output_kind`);
-    a symbolic link is followed (the file it names is replaced, the link kept)."""
+    a symbolic link is followed (the file it names is replaced, the link kept).
+    The folder must exist: a report never creates folders."""
     target = Path(os.path.realpath(path))
     pieces = [content] if isinstance(content, (str, bytes)) else content
     if output_kind(target) == "through":
@@ -262,7 +263,6 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
             for piece in pieces:
                 fh.write(report_bytes(piece))
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     umask = os.umask(0)
     os.umask(umask)
