@@ -461,13 +461,13 @@ def test_reports_show_earned_stars_cycle_total_and_reasons(tmp_path, capsys):
     assert "earned" in table and "cycle total" in table and "75.00" in table and "max_rise: 1 → at most 2" in table
     out = tmp_path / "r.xlsx"
     assert main(["evaluate", str(crit), str(subs), "--history", db, "--period", "2025", "--replace", "-f", "xlsx",
-                 "-o", str(out)]) == 0
+                 "-o", str(out), "--lang", "zh-CN"]) == 0
     import openpyxl
     ws = openpyxl.load_workbook(out)["排名"]
     head = [c.value for c in ws[1]]
     values = dict(zip(head, [c.value for c in ws[2]]))
     assert values["星级"] == 2 and values["应得星级（earned）"] == 3 and values["届期加权总分（cycle_total）"] == 75
-    assert values["动态管理（history）"] == "max_rise: 1 → at most 2"
+    assert values["动态管理（history）"] == "max_rise：上期 1 → 本期最多 2"
 
 
 # -- faults: killed runs, runs at once (subprocesses, the real command) ---------------------------------------------

@@ -229,9 +229,9 @@ def test_html_and_xlsx_show_labels_gates_and_caps(tmp_path, capsys):
     assert "at most 2 ★ while 群众满意度 (evaluation.satisfaction) is below 60%" in text
     assert "创新项目 (results.innovation) needs full marks (1 more point)" in text    # the target's gate
     book = tmp_path / "e.xlsx"
-    assert main(["evaluate", crit, sub, "--format", "xlsx", "--output", str(book)]) == 0
+    assert main(["evaluate", crit, sub, "--format", "xlsx", "--output", str(book), "--lang", "zh-CN"]) == 0
     rows = list(openpyxl.load_workbook(book)["排名"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("排名", "星级", "Level", "单位编号")
+    assert rows[0][:4] == ("排名", "星级", "等级", "单位编号")
     assert rows[1][:4] == (1, 5, "五星级", "a") and rows[2][:4] == (2, 2, None, "c")
 
 

@@ -246,7 +246,7 @@ def test_reports_show_not_applicable(cli, scheme, tmp_path):
     assert "not applicable: 4 points (base rescaled)" in out
     code, out, err = cli("evaluate", scheme, tmp_path / "u.csv", "-f", "markdown")
     assert "not applicable: 4 points" in out
-    cli("evaluate", scheme, tmp_path / "u.csv", "-f", "xlsx", "-o", tmp_path / "r.xlsx")
+    cli("evaluate", scheme, tmp_path / "u.csv", "-f", "xlsx", "-o", tmp_path / "r.xlsx", "--lang", "zh-CN")
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     ranking = [list(r) for r in book["排名"].iter_rows(values_only=True)]
     assert "缺项分" in ranking[0] and ranking[1][ranking[0].index("缺项分")] == 4.0

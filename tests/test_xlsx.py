@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,9 +22,9 @@ SCHEME = V1 / "civilized-unit.toml"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """evaluate the examples once as xlsx and as json."""
+    """evaluate the examples once as xlsx (in zh-CN, a committee's workbook) and as json."""
     out = tmp_path_factory.mktemp("xlsx")
-    assert main(["evaluate", str(SCHEME), str(EXAMPLES), "--format", "xlsx", "--output", str(out / "r.xlsx")]) == 0
+    assert main(["--lang", "zh-CN", "evaluate", str(SCHEME), str(EXAMPLES), "--format", "xlsx", "--output", str(out / "r.xlsx")]) == 0
     assert main(["evaluate", str(SCHEME), str(EXAMPLES), "--format", "json", "--output", str(out / "r.json")]) == 0
     doc = json.loads((out / "r.json").read_text(encoding="utf-8"))
     return out / "r.xlsx", doc
@@ -85,9 +86,9 @@ def test_issue_sheet_lists_every_non_ok_item(run):
     path, doc = run
     table = rows(openpyxl.load_workbook(path)["问题项"])
     expected = [(r["unit"]["id"], k, v["status"]) for r in doc["results"] for k, v in r["items"].items() if v["status"] != "ok"]
-    zh = {"missing": "缺失", "invalid": "无效", "error": "出错"}
+    zh = {"missing": "缺数据", "invalid": "数据无效", "error": "评分出错"}
     assert [(row[0], row[2], row[4]) for row in table[1:]] == [(u, k, zh[s]) for u, k, s in expected]
-    assert any("expected a number, got 'abc'" in (row[7] or "") for row in table[1:])
+    assert any("应为数值，填写的是 'abc'" in (row[7] or "") for row in table[1:])
 
 
 def test_provenance_sheet(run):
@@ -114,7 +115,7 @@ def test_formulas_never_run(tmp_path):
                    "ok\x01id,名称\x02,,,A\n"
                    '"<b>&amp;",  spaced name  ,,,B\n', encoding="utf-8")
     out = tmp_path / "r.xlsx"
-    assert main(["evaluate", str(SCHEME), str(sub), "--format", "xlsx", "--output", str(out)]) == 0
+    assert main(["evaluate", str(SCHEME), str(sub), "--format", "xlsx", "--output", str(out), "--lang", "zh-CN"]) == 0
     with zipfile.ZipFile(out) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
@@ -134,7 +135,8 @@ def test_formulas_never_run(tmp_path):
 
 def test_check_xlsx(tmp_path):
     out = tmp_path / "c.xlsx"
-    code = main(["check", str(SCHEME), str(EXAMPLES / "xigu-library.toml"), "--format", "xlsx", "--output", str(out)])
+    code = main(["check", str(SCHEME), str(EXAMPLES / "xigu-library.toml"), "--format", "xlsx", "--output", str(out),
+                 "--lang", "zh-CN"])
     assert code == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["自查", "分项", "整改清单", "评审分歧", "来源"]
@@ -143,7 +145,7 @@ def test_check_xlsx(tmp_path):
     items = rows(wb["分项"])
     assert len(items) == 1 + 30
     status = {r[0]: r[5] for r in items[1:]}
-    assert status["leadership.party_building"] == "无效"
+    assert status["leadership.party_building"] == "数据无效"
     lost = rows(wb["整改清单"])
     assert lost[1][0] == "leadership.integrity" and lost[1][2] == 6
     prov = {r[0]: r[1] for r in rows(wb["来源"]) if r and r[0]}
@@ -173,12 +175,13 @@ def test_assessor_disagreements_in_workbook(tmp_path):
     sub.write_text("unit.id,unit.name,assessor,leadership.integrity\n"
                    "u,单位,甲,6\nu,单位,乙,2\n", encoding="utf-8")
     out = tmp_path / "r.xlsx"
-    main(["evaluate", str(scheme), str(sub), "-f", "xlsx", "-o", str(out)])
+    main(["evaluate", str(scheme), str(sub), "-f", "xlsx", "-o", str(out), "--lang", "zh-CN"])
     wb = openpyxl.load_workbook(out)
     ranking = rows(wb["排名"])
-    assert "assessors disagree: leadership.integrity (spread 4 > max_spread 1)" in ranking[1][ranking[0].index("备注")]
+    assert "leadership.integrity" in ranking[1][ranking[0].index("备注")]
+    assert "分歧 4 > max_spread 1" in ranking[1][ranking[0].index("备注")]
     panel = rows(wb["评审分歧"])
-    assert panel[1] == ["u", "单位", "leadership.integrity", "乙 2；甲 6", "4", 4, "spread 4 > max_spread 1"]
+    assert panel[1] == ["u", "单位", "leadership.integrity", "乙 2；甲 6", "4", 4, "分歧 4 > max_spread 1"]
 
 
 def test_clean():
@@ -196,11 +199,11 @@ def test_check_xlsx_of_a_panel(tmp_path):
                    '[[assessors]]\nname = "甲"\ndata = { "leadership.integrity" = 6 }\n'
                    '[[assessors]]\nname = "乙"\ndata = { "leadership.integrity" = 3 }\n', encoding="utf-8")
     out = tmp_path / "c.xlsx"
-    assert main(["check", str(scheme), str(sub), "-f", "xlsx", "-o", str(out)]) == 0
+    assert main(["check", str(scheme), str(sub), "-f", "xlsx", "-o", str(out), "--lang", "zh-CN"]) == 0
     wb = openpyxl.load_workbook(out)
     summary = {r[0]: r[1] for r in rows(wb["自查"]) if r and r[0]}
     assert summary["评审员"] == "乙、甲" and summary["合并方式（aggregate）"] == "mean"
-    assert rows(wb["评审分歧"])[1] == ["leadership.integrity", "乙 3；甲 6", "4.5", 3, "spread 3 > max_spread 1"]
+    assert rows(wb["评审分歧"])[1] == ["leadership.integrity", "乙 3；甲 6", "4.5", 3, "分歧 3 > max_spread 1"]
 
 
 def test_byte_identical_across_seconds(tmp_path):
@@ -217,3 +220,33 @@ def test_byte_identical_across_seconds(tmp_path):
         time.sleep(1.1)
     assert outs[0] == outs[1]
     assert openpyxl.load_workbook(io.BytesIO(outs[0][0])).properties.modified.year == 1980
+
+
+def test_english_workbooks_have_english_headings(tmp_path):
+    """The workbook follows the chosen language like the HTML page: sheet names,
+    headings and yes/no cells in English with --lang en (the Chinese titles of
+    the scheme's categories and items are the scheme's text and stay)."""
+    out = tmp_path / "r.xlsx"
+    assert main(["evaluate", str(SCHEME), str(EXAMPLES), "-f", "xlsx", "-o", str(out), "--lang", "en"]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Ranking", "Item scores", "Problem items", "Disagreements", "Submission errors", "Provenance"]
+    header = rows(wb["Ranking"])[0]
+    assert header[:11] == ["Rank", "Stars", "Unit id", "Unit name", "Group", "Region", "Period", "Total", "Base score",
+                           "Bonus", "Penalty"]
+    assert header[11:13] == ["领导班子建设 (20)", "思想道德建设 (20)"]
+    assert header[-5:] == ["Vetoed", "Vetoed by", "Complete", "Remarks", "Source"]
+    assert {row[-5] for row in rows(wb["Ranking"])[1:]} == {"Yes", "No"}
+    assert "获国家级表彰 (bonus 3)" in rows(wb["Item scores"])[0]
+    issues = rows(wb["Problem items"])
+    assert issues[0] == ["Unit id", "Unit name", "Item id", "Item title", "Status", "Score", "Max", "Reasons"]
+    assert {row[4] for row in issues[1:]} <= {"missing", "invalid", "scorer error"}
+    prov = {r[0]: r[1] for r in rows(wb["Provenance"]) if r and r[0]}
+    assert prov["Ranked by group (by_group)"] == "No" and "civscore version" in prov
+    check = tmp_path / "c.xlsx"
+    main(["check", str(SCHEME), str(EXAMPLES / "xigu-library.toml"), "-f", "xlsx", "-o", str(check), "--lang", "en"])
+    wb = openpyxl.load_workbook(check)
+    assert wb.sheetnames == ["Self-check", "Items", "Rectification list", "Disagreements", "Provenance"]
+    summary = {r[0]: r[1] for r in rows(wb["Self-check"]) if r and r[0]}
+    assert summary["Unit id"] == "xigu-library" and summary["Total"] == 70 and summary["Vetoed"] == "No"
+    headings = [c for sheet in wb for c in rows(sheet)[0] if isinstance(c, str)]
+    assert not [c for c in headings if re.search(r"[\u4e00-\u9fff]", c)]

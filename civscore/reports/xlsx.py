@@ -1,21 +1,22 @@
 """``xlsx``: an Excel workbook for the committee (``--format xlsx --output r.xlsx``).
 
-``evaluate`` writes the sheets
+Every heading, sheet name and yes/no cell is text in the chosen language
+(the zh-CN names are given here). ``evaluate`` writes the sheets
 
-- 排名: one row a unit in rank order (vetoed units last): rank, stars, unit,
+- 排名 (Ranking): one row a unit in rank order (vetoed units last): rank, stars, unit,
   total, base, bonus, penalty, every category (headed by its title and
   points), vetoed, complete, a note (assessors' disagreements) and the source;
-- 分项得分: one row a unit, one column an item (headed by the item's title,
+- 分项得分 (Item scores): one row a unit, one column an item (headed by the item's title,
   its id in the second header row); cells of items whose status is not
   ``ok`` are shaded;
-- 问题项: every item whose status is not ``ok``, with the reasons;
-- 评审分歧: keys on which several assessors disagree (docs/assessors.md);
-- 提交错误: submissions that could not be read;
-- 来源: provenance: civscore and plugin versions, the criteria file and its
+- 问题项 (Problem items): every item whose status is not ``ok``, with the reasons;
+- 评审分歧 (Disagreements): keys on which several assessors disagree (docs/assessors.md);
+- 提交错误 (Submission errors): submissions that could not be read;
+- 来源 (Provenance): provenance: civscore and plugin versions, the criteria file and its
   sha256, ``by_group``, every submission file and its sha256.
 
-``check`` writes 自查 (the summary and categories), 分项, 整改清单, 评审分歧
-and 来源.
+``check`` writes 自查 (Self-check: the summary and categories), 分项 (Items),
+整改清单 (Rectification list), 评审分歧 and 来源.
 
 Everything in the workbook is written through XlsxWriter in constant-memory
 mode (rows go to a temporary file as they are written; openpyxl's write-only
@@ -43,10 +44,10 @@ import zipfile
 from typing import Any, Iterable, Optional
 
 from ..assessors import disagreement_note, value_text
-from ..contracts.i18n import _
+from ..contracts.i18n import N_, _
 from ..contracts.writers import Writer
 from . import provenance, result_doc, summary
-from .text import cap_text, gate_text
+from .text import cap_text, gate_text, status_text
 from ..contracts.errors import CivscoreError
 from ..contracts.values import fmt
 
@@ -55,8 +56,8 @@ MAX_COLS = 16_384
 MAX_CELL = 32_767
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 STATUS_FILL = {"missing": "FFF2CC", "invalid": "FCE4D6", "error": "F8CBAD", "na": "E7E6E6"}
-STATUS_ZH = {"ok": "正常", "missing": "缺失", "invalid": "无效", "error": "出错", "na": "免评"}
-KIND_ZH = {"criterion": "指标", "bonus": "加分", "penalty": "扣分"}
+#: an item's kind as a person reads it (the kind ids stay in JSON and CSV)
+KIND_TEXT = {"criterion": N_("indicator"), "bonus": N_("bonus"), "penalty": N_("penalty")}
 # characters XML 1.0 cannot hold: the C0 controls but tab and line ends (openpyxl's
 # ILLEGAL_CHARACTERS_RE), lone surrogates (they cannot even be encoded), U+FFFE, U+FFFF
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -89,13 +90,13 @@ def clean(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     """``value`` as a cell value: None, an int, a finite float or text (``clean``ed;
-    True/False as 是/否, empty text as None)."""
+    True/False as Yes/No in the chosen language (是/否), empty text as None)."""
     if value is None:
         return None
     if type(value) is not str:
         kind = getattr(getattr(value, "dtype", None), "kind", "")     # NumPy scalars
         if isinstance(value, bool) or kind == "b":
-            value = "是" if value else "否"
+            value = _yes(bool(value))
         elif isinstance(value, int) or kind in ("i", "u"):
             return int(value)
         elif isinstance(value, float) or kind == "f":
@@ -202,7 +203,7 @@ class Book:
         if ws.rows < MAX_ROWS - 1:
             return self.append(ws, row)
         if ws.rows == MAX_ROWS - 1:
-            self.append(ws, ["… more rows were left out (the sheet is full); see the JSON report"])
+            self.append(ws, [_("… more rows were left out (the sheet is full); see the JSON report")])
         return False
 
     def save(self) -> bytes:
@@ -246,13 +247,25 @@ def deterministic_zip(data: bytes) -> bytes:
 
 
 def _yes(flag: bool) -> str:
-    return "是" if flag else "否"
+    return _("Yes") if flag else _("No")
+
+
+def _kind(kind: str) -> str:
+    return _(KIND_TEXT[kind]) if kind in KIND_TEXT else kind
+
+
+def _titled(title: str, points: Any) -> str:
+    """A column heading: a category's or an item's title and its points."""
+    return _("{title} ({points})").format(title=title, points=fmt(points))
 
 
 def _points_label(leaf_or_item: dict) -> str:
-    kind = leaf_or_item["kind"]
-    pts = fmt(leaf_or_item["max"])
-    return f"{leaf_or_item['title']}（{pts}）" if kind == "criterion" else f"{leaf_or_item['title']}（{KIND_ZH[kind]}{pts}）"
+    kind, title, pts = leaf_or_item["kind"], leaf_or_item["title"], fmt(leaf_or_item["max"])
+    if kind == "bonus":
+        return _("{title} (bonus {points})").format(title=title, points=pts)
+    if kind == "penalty":
+        return _("{title} (penalty {points})").format(title=title, points=pts)
+    return _titled(title, leaf_or_item["max"])
 
 
 def _where(source: str, row: Any) -> str:
@@ -260,45 +273,56 @@ def _where(source: str, row: Any) -> str:
 
 
 # -- evaluate ------------------------------------------------------------------------------
+def _ranking_sheet(book: Book, cats: list, labelled: bool, has_na: bool, hist: bool, cycle: bool) -> Sheet:
+    """The 排名 (Ranking) sheet and its heading row."""
+    hist_heads = ([_("Earned stars (earned)")] + ([_("Cycle total (cycle_total)")] if cycle else [])
+                  + [_("History (history)")]) if hist else []
+    return book.sheet(_("Ranking"), [_("Rank"), _("Stars")] + ([_("Level")] if labelled else [])
+                      + [_("Unit id"), _("Unit name"), _("Group"), _("Region"), _("Period"), _("Total"), _("Base score"),
+                         _("Bonus"), _("Penalty")]
+                      + ([_("Not-applicable points")] if has_na else [])
+                      + [_titled(c["title"], c["points"]) for c in cats]
+                      + [_("Vetoed"), _("Vetoed by"), _("Complete"), _("Remarks"), _("Source")] + hist_heads,
+                      widths=[6, 6] + ([12] if labelled else []) + [22, 28, 10, 18, 8, 8, 8, 6, 6]
+                      + ([8] if has_na else []) + [14] * len(cats) + [8, 24, 8, 40, 30]
+                      + [10] * (len(hist_heads) - 1) + [40] * int(hist),
+                      freeze="F2" if labelled else "E2")
+
+
 def evaluation_book(ev) -> bytes:
     scheme = ev.scheme
     if ev.n > MAX_ROWS - 2:
-        raise CivscoreError(f"an XLSX sheet holds at most {MAX_ROWS - 2:,} units and this run has {ev.n:,}; "
-                            "use --format csv or json")
+        raise CivscoreError(_("an XLSX sheet holds at most {most:,} units and this run has {n:,}; "
+                              "use --format csv or json").format(most=MAX_ROWS - 2, n=ev.n))
     crit = scheme.describe()
     items = crit["items"]
     if len(items) + 3 > MAX_COLS:
-        raise CivscoreError(f"an XLSX sheet holds at most {MAX_COLS - 3:,} item columns; use --format csv or json")
+        raise CivscoreError(_("an XLSX sheet holds at most {most:,} item columns; use --format csv or json")
+                            .format(most=MAX_COLS - 3))
     veto_titles = {v["id"]: v["title"] for v in crit["vetoes"]}
     book = Book(f"{scheme.title} {scheme.version}")
     cats = crit["categories"]
     has_na = scheme.has_na   # SPEC §7.1: a 缺项分 column, only for schemes with na leaves
     hist = ev.history is not None   # SPEC §8: earned stars, the cycle total and the history's reasons
     cycle = hist and ev.cycle_total is not None
-    hist_heads = (["应得星级（earned）"] + (["届期加权总分（cycle_total）"] if cycle else []) + ["动态管理（history）"]) if hist else []
     labelled = bool(scheme.labels)     # SPEC §7.3: a level column only when levels have labels
-    ranking = book.sheet("排名", ["排名", "星级"] + ([_("Level")] if labelled else [])
-                         + ["单位编号", "单位名称", "分组", "地区", "期间", "总分", "基本分", "加分", "扣分"]
-                         + (["缺项分"] if has_na else [])
-                         + [f"{c['title']}（{fmt(c['points'])}）" for c in cats]
-                         + ["一票否决", "否决事项", "数据完整", "备注", "来源"] + hist_heads,
-                         widths=[6, 6] + ([12] if labelled else []) + [22, 28, 10, 18, 8, 8, 8, 6, 6]
-                         + ([8] if has_na else []) + [14] * len(cats) + [8, 24, 8, 40, 30]
-                         + [10] * (len(hist_heads) - 1) + [40] * int(hist),
-                         freeze="F2" if labelled else "E2")
-    per_item = book.sheet("分项得分", ["排名", "单位编号", "单位名称"] + [_points_label(it) for it in items],
+    ranking = _ranking_sheet(book, cats, labelled, has_na, hist, cycle)
+    unit_id, unit_name = _("Unit id"), _("Unit name")
+    per_item = book.sheet(_("Item scores"), [_("Rank"), unit_id, unit_name] + [_points_label(it) for it in items],
                           widths=[6, 22, 28] + [14] * len(items), freeze="D3",
-                          extra_headers=[["", "", "指标编号 →"] + [it["id"] for it in items]])
-    issues = book.sheet("问题项", ["单位编号", "单位名称", "指标编号", "指标名称", "状态", "得分", "满分", "原因"],
+                          extra_headers=[["", "", _("Item id →")] + [it["id"] for it in items]])
+    issues = book.sheet(_("Problem items"), [unit_id, unit_name, _("Item id"), _("Item title"), _("Status"), _("Score"),
+                                             _("Max"), _("Reasons")],
                         widths=[22, 28, 28, 28, 8, 8, 8, 60], freeze="A2")
-    panel = book.sheet("评审分歧", ["单位编号", "单位名称", "输入键", "各评审员的值", "合并值", "极差", "原因"],
+    panel = book.sheet(_("Disagreements"), [unit_id, unit_name] + _panel_header(),
                        widths=[22, 28, 28, 50, 16, 8, 40], freeze="A2")
+    semicolon = _("; ")
     for i in ev.order:
         r = result_doc(ev, i)
         u = r["unit"]
         notes = []
         if not r["complete"]:
-            notes.append("incomplete: a scorer failed")
+            notes.append(_("incomplete: a scorer failed"))
         flags = r.get("disagreements") or {}
         if flags:
             notes.append(disagreement_note(flags))
@@ -306,9 +330,10 @@ def evaluation_book(ev) -> bytes:
                     + [u["id"], u["name"], u["group"], u.get("region"), u.get("period"), r["total"], r["base"], r["bonus"], r["penalty"]]
                     + ([r["na_points"]] if has_na else [])
                     + [r["categories"][c["id"]] for c in cats]
-                    + [_yes(r["vetoed"]), "；".join(veto_titles.get(v, v) for v in r["vetoes"]), _yes(r["complete"]),
-                       "; ".join(notes), _where(r["source"], r.get("row"))]
-                    + (([r["earned_stars"]] + ([r["cycle_total"]] if cycle else []) + ["; ".join(r["history"])]) if hist else []))
+                    + [_yes(r["vetoed"]), semicolon.join(veto_titles.get(v, v) for v in r["vetoes"]), _yes(r["complete"]),
+                       semicolon.join(notes), _where(r["source"], r.get("row"))]
+                    + (([r["earned_stars"]] + ([r["cycle_total"]] if cycle else []) + [semicolon.join(r["history"])])
+                       if hist else []))
         row: list = [r["rank"], u["id"], u["name"]]
         for it in items:
             got = r["items"][it["id"]]
@@ -316,21 +341,19 @@ def evaluation_book(ev) -> bytes:
             if status == "ok":
                 row.append(got["points"])
             elif status == "na":
-                row.append(book.cell(per_item, STATUS_ZH["na"], fill=status))
+                row.append(book.cell(per_item, status_text("na"), fill=status))
             else:
                 row.append(book.cell(per_item, got["points"], fill=status))
-                book.append_capped(issues, [u["id"], u["name"], it["id"], it["title"], STATUS_ZH.get(status, status),
-                                            got["points"], got["max"], "; ".join(got.get("reasons") or [])])
+                book.append_capped(issues, [u["id"], u["name"], it["id"], it["title"], status_text(status),
+                                            got["points"], got["max"], semicolon.join(got.get("reasons") or [])])
         book.append(per_item, row)
         for key, flag in flags.items():
-            book.append_capped(panel, [u["id"], u["name"], key,
-                                       "；".join(f"{who} {value_text(v)}" for who, v in flag["values"].items()),
-                                       value_text(flag["combined"]), flag["spread"], flag["reason"]])
-    errors = book.sheet("提交错误", ["文件", "位置", "问题"], widths=[40, 16, 80], freeze="A2")
+            book.append_capped(panel, [u["id"], u["name"]] + _panel_row(key, flag))
+    errors = book.sheet(_("Submission errors"), [_("File"), _("Where"), _("Problem")], widths=[40, 16, 80], freeze="A2")
     for e in ev.errors:
         book.append_capped(errors, [e.source, e.where, e.message])
     for line in getattr(ev, "failures", []):
-        book.append_capped(errors, ["", "scorer", line])
+        book.append_capped(errors, ["", _("scorer"), line])
     provenance_sheet(book, {"scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title,
                                        "sha256": scheme.sha256},
                             "provenance": provenance(ev, getattr(ev, "by_group", False)),
@@ -338,30 +361,41 @@ def evaluation_book(ev) -> bytes:
     return book.save()
 
 
+def _panel_header() -> list[str]:
+    """The headings of the assessors' disagreements (docs/assessors.md)."""
+    return [_("Input key"), _("Assessors' values"), _("Combined value"), _("Spread"), _("Reasons")]
+
+
+def _panel_row(key: str, flag: dict) -> list:
+    return [key, _("; ").join(f"{who} {value_text(v)}" for who, v in flag["values"].items()),
+            value_text(flag["combined"]), flag["spread"], flag["reason"]]
+
+
 def provenance_sheet(book: Book, doc: dict) -> None:
     prov = doc.get("provenance") or {}
     s = doc.get("scheme") or {}
-    ws = book.sheet("来源", ["项目", "值"], widths=[28, 90])
-    rows: list[list[Any]] = [["civscore 版本", prov.get("civscore")],
-            ["评分方案", f"{s.get('title', '')}（{s.get('id', '')} {s.get('version', '')}）"],
-            ["方案文件（criteria）", prov.get("criteria")],
-            ["方案 sha256", s.get("sha256") or prov.get("criteria_sha256")],
-            ["分组排名（by_group）", _yes(bool(prov.get("by_group")))]]
+    ws = book.sheet(_("Provenance"), [_("Entry"), _("Value")], widths=[28, 90])
+    rows: list[list[Any]] = [[_("civscore version"), prov.get("civscore")],
+            [_("Scheme"), _("{title} ({id} {version})").format(title=s.get("title", ""), id=s.get("id", ""),
+                                                                 version=s.get("version", ""))],
+            [_("Scheme file (criteria)"), prov.get("criteria")],
+            [_("Scheme sha256"), s.get("sha256") or prov.get("criteria_sha256")],
+            [_("Ranked by group (by_group)"), _yes(bool(prov.get("by_group")))]]
     hist = doc.get("history")
     if hist:
-        rows.append(["历史档案（--history）", hist.get("file")])
-        rows.append(["期间（period）", hist.get("period")])
-        rows.append(["此前期间", "、".join(hist.get("previous_periods") or [])])
+        rows.append([_("History file (--history)"), hist.get("file")])
+        rows.append([_("Period (period)"), hist.get("period")])
+        rows.append([_("Earlier periods"), _(", ").join(hist.get("previous_periods") or [])])
     summ = doc.get("summary")
     if summ:
-        rows.append(["单位数", summ["units"]])
-        rows.append(["提交错误数", summ["errors"]])
+        rows.append([_("Units"), summ["units"]])
+        rows.append([_("Submission errors (count)"), summ["errors"]])
     for name, version in (prov.get("plugins") or {}).items():
-        rows.append([f"插件 {name}", version])
+        rows.append([_("Plugin {name}").format(name=name), version])
     for row in rows:
         book.append(ws, row)
     book.append(ws, [])
-    book.append(ws, [book.cell(ws, "提交文件", bold=True), book.cell(ws, "sha256", bold=True)])
+    book.append(ws, [book.cell(ws, _("Submission file"), bold=True), book.cell(ws, "sha256", bold=True)])
     for f in prov.get("submissions") or []:
         book.append_capped(ws, [f["path"], f["sha256"]])
 
@@ -373,18 +407,22 @@ def check_book(doc: dict) -> bytes:
     u = r["unit"]
     titles = {it["id"]: it for it in crit["items"]}
     book = Book(f"{u['name']} — {doc['scheme']['title']}")
-    ws = book.sheet("自查", ["项目", "值"], widths=[24, 70])
+    ws = book.sheet(_("Self-check"), [_("Entry"), _("Value")], widths=[24, 70])
     nxt = doc.get("next_level")
-    rows = [["单位编号", u["id"]], ["单位名称", u["name"]], ["分组", u.get("group")],
-            ["总分", r["total"]], ["基本分", r["base"]], ["加分", r["bonus"]], ["扣分", r["penalty"]],
-            ["星级", r["stars"]]] + ([[_("Level"), r["label"]]] if "label" in r else []) + [["一票否决", _yes(r["vetoed"])],
-            ["否决事项", "；".join(next((v["title"] for v in crit["vetoes"] if v["id"] == vid), vid) for vid in r["vetoes"])],
-            ["数据完整", _yes(r["complete"])],
-            ["缺失的输入", "、".join(doc.get("missing") or [])]]
+    semicolon, comma = _("; "), _(", ")
+    rows = [[_("Unit id"), u["id"]], [_("Unit name"), u["name"]], [_("Group"), u.get("group")],
+            [_("Total"), r["total"]], [_("Base score"), r["base"]], [_("Bonus"), r["bonus"]], [_("Penalty"), r["penalty"]],
+            [_("Stars"), r["stars"]]] + ([[_("Level"), r["label"]]] if "label" in r else []) + [[_("Vetoed"), _yes(r["vetoed"])],
+            [_("Vetoed by"), semicolon.join(next((v["title"] for v in crit["vetoes"] if v["id"] == vid), vid)
+                                            for vid in r["vetoes"])],
+            [_("Complete"), _yes(r["complete"])],
+            [_("Missing inputs"), comma.join(doc.get("missing") or [])]]
     na = doc.get("na")
     if na:
-        rows.append(["缺项分", na["points"]])
-        rows.append(["免评项目", "、".join(na["items"]) + ("（全部免评，基本分为 0）" if na["nothing_applies"] else "")])
+        rows.append([_("Not-applicable points"), na["points"]])
+        listed = comma.join(na["items"])
+        rows.append([_("Not-applicable items"), _("{items} (nothing applies: the base score is 0)").format(items=listed)
+                     if na["nothing_applies"] else listed])
     rel = doc.get("relative")
     if rel and r["stars"] is None and not r["vetoed"]:   # rated alone by rank: its stars are the rank's to decide
         rows.append([_("Qualifies for (stars)"), rel.get("qualifies_for")])
@@ -392,53 +430,54 @@ def check_book(doc: dict) -> bytes:
     elif rel and r.get("rank") is not None:
         rows.append([_("Rank"), _("{rank} of {n} units ranked").format(rank=r["rank"], n=rel.get("ranked"))])
     for warning in doc.get("warnings") or []:
-        rows.append(["提醒", warning])
+        rows.append([_("Warning"), warning])
     if nxt:
-        rows.append([f"距 {nxt['stars']} 星还差（分）", nxt.get("points_needed")])
+        rows.append([_("Points short of {stars} ★").format(stars=nxt["stars"]), nxt.get("points_needed")])
         for c in nxt.get("categories_below") or []:
-            rows.append([f"  {c['title']} 还差（分）", c.get("points_needed")])
+            rows.append(["  " + _("{title}: points short").format(title=c["title"]), c.get("points_needed")])
         for g in nxt.get("gates") or []:
             rows.append(["  " + gate_text(g), g.get("points_needed")])
         for c in nxt.get("caps") or []:
             rows.append(["  " + cap_text(c), c.get("points_needed")])
     if doc.get("target") is not None:
-        rows.append([f"目标 {doc['target']} 星", "达到" if doc.get("target_met") else "未达到"])
+        rows.append([_("Target {stars} ★").format(stars=doc["target"]), _("reached") if doc.get("target_met") else _("not reached")])
     if r.get("assessors"):
-        rows.append(["评审员", "、".join(r["assessors"])])
-        rows.append(["合并方式（aggregate）", r.get("aggregate")])
+        rows.append([_("Assessors"), comma.join(r["assessors"])])
+        rows.append([_("Combined by (aggregate)"), r.get("aggregate")])
     for row in rows:
         book.append(ws, row)
     book.append(ws, [])
-    book.append(ws, [book.cell(ws, h, bold=True) for h in ("一级指标", "名称", "得分", "满分", "得分率")])
+    book.append(ws, [book.cell(ws, h, bold=True) for h in (_("Category"), _("Title"), _("Score"), _("Max"), _("Score ratio"))])
     for c in crit["categories"]:
         score = r["categories"][c["id"]]
         ratio = (na["ratios"].get(c["id"]) if na else round(score / c["points"], 4) if c["points"] else None)
         book.append(ws, [c["id"], c["title"], score, na["available"][c["id"]] if na else c["points"],
-                         ratio if ratio is not None or not na else STATUS_ZH["na"]])
-    items = book.sheet("分项", ["指标编号", "指标名称", "类型", "得分", "满分", "状态", "原因", "改进提示"],
+                         ratio if ratio is not None or not na else status_text("na")])
+    hint = _("Improvement hint")
+    items = book.sheet(_("Items"), [_("Item id"), _("Item title"), _("Kind"), _("Score"), _("Max"), _("Status"), _("Reasons"),
+                                    hint],
                        widths=[28, 28, 6, 8, 8, 8, 60, 50], freeze="A2")
     for item_id, got in r["items"].items():
         meta = titles[item_id]
         status = got["status"]
-        book.append(items, [item_id, meta["title"], KIND_ZH.get(meta["kind"], meta["kind"]),
+        book.append(items, [item_id, meta["title"], _kind(meta["kind"]),
                             book.cell(items, got["points"], fill=status) if status in STATUS_FILL else got["points"],
-                            got["max"], STATUS_ZH.get(status, status), "; ".join(got.get("reasons") or []), meta.get("hint")])
-    lost = book.sheet("整改清单", ["指标编号", "指标名称", "失分", "状态", "原因", "改进提示"],
+                            got["max"], status_text(status), semicolon.join(got.get("reasons") or []), meta.get("hint")])
+    lost = book.sheet(_("Rectification list"), [_("Item id"), _("Item title"), _("Lost"), _("Status"), _("Reasons"), hint],
                       widths=[28, 28, 8, 8, 60, 50], freeze="A2")
     for d in doc.get("lost") or []:
-        book.append(lost, [d["id"], d["title"], d["lost"], STATUS_ZH.get(d["status"], d["status"]),
-                           "; ".join(d["reasons"]), d.get("hint")])
-    panel = book.sheet("评审分歧", ["输入键", "各评审员的值", "合并值", "极差", "原因"], widths=[28, 50, 16, 8, 40])
+        book.append(lost, [d["id"], d["title"], d["lost"], status_text(d["status"]),
+                           semicolon.join(d["reasons"]), d.get("hint")])
+    panel = book.sheet(_("Disagreements"), _panel_header(), widths=[28, 50, 16, 8, 40])
     for key, flag in (r.get("disagreements") or {}).items():
-        book.append(panel, [key, "；".join(f"{who} {value_text(v)}" for who, v in flag["values"].items()),
-                            value_text(flag["combined"]), flag["spread"], flag["reason"]])
+        book.append(panel, _panel_row(key, flag))
     provenance_sheet(book, doc)
     return book.save()
 
 
 class XlsxWriter(Writer):
     name = "xlsx"
-    description = "an Excel workbook: 排名, 分项得分, 问题项, 评审分歧, 提交错误, 来源 (needs --output)"
+    description = "an Excel workbook: ranking, item scores, problem items, disagreements, submission errors, provenance (needs --output)"
     binary = True
 
     def evaluation(self, ev) -> bytes:
