@@ -8,31 +8,18 @@ plugin errors. Every error is one line on stderr, never a traceback
 from __future__ import annotations
 
 import argparse
-import shutil
-import codecs
-import io
-import json
+import importlib
 import os
 import sys
 import traceback
-from dataclasses import replace
-from importlib import metadata
 from typing import Any, Optional, Sequence
 
-from tabulate import tabulate
-
-from . import api, datakeys, history, schema
-from .contracts.errors import CivscoreError, UsageError, one_line
-from .contracts.i18n import _, current_language, from_system, ngettext, normalize, set_language
-from .plugins import PluginManager, did_you_mean, plugin_in_traceback
-from .reports.text import COLUMN_KEYS
-from .memory import gc_paused
-from .progress import Progress
-from .reports import explain
-from .reports import provenance, report_bytes, without_surrogates, write_atomic
-from .reports import history as history_reports
-from .template import template
-from .verify import verify
+from . import api
+from .commands import choose_language, err
+from .contracts.errors import CivscoreError
+from .contracts.i18n import _, normalize
+from .plugins import plugin_in_traceback
+from .reports import EXPLAIN_FORMATS
 
 #: what evaluate and check write; plugins may add more
 EVALUATE_FORMATS = ("table", "markdown", "json", "csv", "html", "xlsx")
@@ -49,40 +36,6 @@ def _lang_arg(p: argparse.ArgumentParser, default=argparse.SUPPRESS) -> None:
     p.add_argument("--lang", type=_language, default=default, metavar="LANG",
                    help=_("language of messages and reports: en or zh-CN (default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, "
                           "else the scheme's locale, else English)"))
-
-
-def _given_language(argv: Sequence[str]) -> Optional[str]:
-    """``--lang`` wherever it stands (before or after the command), read before
-    the parser is built so that help and usage errors speak it too."""
-    pre = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    pre.add_argument("--lang")
-    known, _rest = pre.parse_known_args(list(argv))
-    return normalize(known.lang) if known.lang else None
-
-
-#: whether --lang or the system chose the language (then the scheme's locale does not)
-_DECIDED = False
-
-
-def choose_language(argv: Sequence[str]) -> str:
-    """``--lang``, else the locale variables (C and POSIX choose nothing), else
-    the Windows locale; English until a scheme's ``locale`` says otherwise."""
-    global _DECIDED
-    chosen = _given_language(argv) or from_system()
-    _DECIDED = chosen is not None
-    return set_language(chosen)
-
-
-def scheme_language(scheme) -> None:
-    """A scheme's ``locale`` decides when neither --lang nor the system did."""
-    if not _DECIDED and getattr(scheme, "locale", None):
-        set_language(scheme.locale)
-
-
-def _load(args, pm: PluginManager):
-    scheme = api.load(args.criteria, registry=pm.registry)
-    scheme_language(scheme)
-    return scheme
 
 
 def _common(p: argparse.ArgumentParser, formats: Sequence[str] = (), replaces: bool = False) -> None:
@@ -153,7 +106,7 @@ def _explain_and_schema(sub: Any) -> None:
     p.add_argument("criteria", metavar="CRITERIA", nargs="?",
                    help=_("a criteria file (.toml), or the name of a bundled scheme"))
     p.add_argument("--scorers", action="store_true", help=_("list every installed scorer (plugins' too) with its params"))
-    _common(p, formats=explain.FORMATS, replaces=True)
+    _common(p, formats=EXPLAIN_FORMATS, replaces=True)
     p = _command(sub, "schema", _("a JSON Schema of criteria files (installed scorers' params included), for editors"), [
         "civscore schema -o criteria.schema.json",
         "then put  #:schema ./criteria.schema.json  on the first line of a criteria file"])
@@ -250,13 +203,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.command:
             parser.print_help(sys.stderr)
             return 2
-        return COMMANDS[args.command](args)
+        return importlib.import_module(COMMANDS[args.command]).run(args)
     except CivscoreError as exc:
         for line in getattr(exc, "lines", None) or [str(exc)]:
-            _err(line)
+            err(line)
         return 2
     except KeyboardInterrupt:
-        _err(_("interrupted; no report was written"))
+        err(_("interrupted; no report was written"))
         return 130
     except BrokenPipeError:
         return 0
@@ -267,342 +220,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             traceback.print_exc()
         culprit = plugin_in_traceback(exc)
         if culprit:  # a writer, rating method... of a plugin failed: say whose bug it is
-            _err(_("plugin {name!r} failed: {error} (set CIVSCORE_DEBUG=1 for details; "
+            err(_("plugin {name!r} failed: {error} (set CIVSCORE_DEBUG=1 for details; "
                    "report it to the plugin's authors, or block it with -p no:{name})").format(
                 name=culprit, error=f"{type(exc).__name__}: {exc}"))
             return 2
-        _err(_("internal error: {error} (set CIVSCORE_DEBUG=1 for details, and please report it)").format(
+        err(_("internal error: {error} (set CIVSCORE_DEBUG=1 for details, and please report it)").format(
             error=f"{type(exc).__name__}: {exc}"))
         return 3
 
 
-def write_output(path, content, encoding: str = "utf-8") -> None:
-    """``--output``, written atomically in ``encoding``; a missing or unwritable
-    folder, or a full disk, is the user's to fix (exit 2), not an internal error."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UsageError(_("--output {path}: the folder {folder} does not exist; create it first (nothing was written)")
-                         .format(path=path, folder=folder))
-    try:
-        write_atomic(path, _encoded(content, encoding))
-    except OSError as exc:
-        raise UsageError(_("--output {path}: cannot write the report: {why}; nothing was written").format(
-            path=path, why=exc.strerror or exc)) from None
-
-
-def _encoded(content, encoding: str):
-    """Text (one string or pieces) as bytes in ``encoding``; ``utf-8-sig`` puts the
-    byte-order mark Excel on Chinese Windows needs once, before everything. Bytes pass as they are."""
-    if isinstance(content, bytes) or encoding == "utf-8":
-        return content
-    pieces = [content] if isinstance(content, str) else content
-    if encoding == "utf-8-sig":
-        return _with_bom(pieces)
-    return (without_surrogates(piece).encode(encoding) if isinstance(piece, str) else piece for piece in pieces)
-
-
-def _with_bom(pieces):
-    yield codecs.BOM_UTF8
-    first = True
-    for piece in pieces:
-        if isinstance(piece, str):
-            piece = report_bytes(piece.lstrip("\ufeff") if first else piece)  # a piece with its own mark gets one, not two
-        first = False
-        yield piece
-
-
-def _file_encoding(args) -> str:
-    """CSV written to a file: the --encoding asked for (UTF-8 with BOM by default); everything else UTF-8."""
-    if getattr(args, "format", None) != "csv":
-        return "utf-8"
-    return getattr(args, "encoding", None) or "utf-8-sig"
-
-
-def _err(line: str) -> None:
-    """One stderr line: whatever a file name or a key holds (a newline, a
-    terminal escape), it stays one line and drives no terminal."""
-    print(f"civscore: {one_line(line)}", file=sys.stderr)
-
-
-def _plugins(args) -> PluginManager:
-    pm = api.plugin_manager(plugins=args.plugins, plugins_dir=args.plugins_dir, strict=args.strict_plugins)
-    for warning in pm.registry.warnings:
-        _err(_("warning: {line}").format(line=warning))
-    return pm
-
-
-def _writer(pm: PluginManager, args):
-    try:
-        return pm.registry.lookup("writers", args.format)()
-    except KeyError:
-        raise UsageError("--format: " + pm.registry.unknown("writers", args.format)) from None
-
-
-def _emit(content: str | bytes, args) -> None:
-    """Write to --output (atomically), else to stdout; bytes need --output."""
-    if args.output:
-        write_output(args.output, content, _file_encoding(args))
-    elif isinstance(content, bytes):
-        raise UsageError(_("--format {name} writes a binary file; give --output FILE").format(name=args.format))
-    else:
-        try:
-            sys.stdout.write(without_surrogates(content))
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:  # a full disk behind > FILE: the user's to fix, not an internal error
-            _drop_stdout()
-            raise UsageError(_("cannot write the report to standard output: {why}")
-                             .format(why=exc.strerror or exc)) from None
-
-
-def _drop_stdout() -> None:
-    """After stdout failed: send what is still buffered nowhere, so the exit
-    adds no second error."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass
-
-
-def cmd_evaluate(args) -> int:
-    pm = _plugins(args)
-    writer = _writer(pm, args)
-    if (args.period is not None or args.replace) and not args.history:
-        raise UsageError(_("--period and --replace go with --history FILE"))
-    scheme = _load(args, pm)
-    bar = Progress(enabled=None if args.progress else False)
-    bar.phase(_("reading submissions"))
-    subs = api.read(args.submissions, registry=pm.registry, scheme=scheme, jobs=args.jobs)
-    if not subs.units and (args.output or args.history):   # nothing to report or record: files stay as they were
-        bar.close()
-        for e in subs.errors:   # each says which file could not be read
-            _err(_("error: {line}").format(line=e))
-        return 1
-    unknown_keys = _data_keys(scheme, subs.units, args.strict)
-    period = ""
-    if args.history:
-        period, warnings = history.run_period(subs.units, args.period)
-        for line in warnings:
-            _err(_("warning: {line}").format(line=line))
-        history.preflight(args.history, scheme, period, args.replace)
-    _fit(writer, args, scheme)
-    bar.phase(ngettext("scoring {n} unit", "scoring {n} units", len(subs.units)).format(n=len(subs.units)))
-    ev = api.evaluate(scheme, subs, by_group=args.by_group, registry=pm.registry, keep_reasons=writer.needs_reasons,
-                      jobs=args.jobs, progress=bar)
-
-    def report() -> None:
-        bar.phase(_("writing the report"))
-        with gc_paused():
-            if args.output:
-                write_output(args.output, writer.evaluation_chunks(ev), _file_encoding(args))
-            else:
-                bar.close()
-                _emit(writer.evaluation(ev), args)
-    try:
-        if args.history:
-            bar.phase(_("recording period {period} in {file}").format(period=period, file=args.history))
-            with gc_paused():   # the report is written inside the transaction: a failed report records nothing
-                history.record(ev, args.history, period, args.replace, provenance=provenance(ev, args.by_group),
-                               warn=lambda line: _err(_("warning: {line}").format(line=line)), before_commit=report)
-        else:
-            report()
-    finally:
-        bar.close()
-    for e in ev.errors:
-        _err(_("error: {line}").format(line=e))
-    for line in ev.failures:
-        _err(_("error: {line}").format(line=line))
-    for line in ev.warnings:
-        _err(_("warning: {line}").format(line=line))
-    return max(ev.exit_status, 1 if unknown_keys else 0)
-
-
-def _fit(writer, args, scheme) -> None:
-    """The evaluate table fits the terminal it is shown on (piped or written to a
-    file it stays whole); ``--columns`` picks the columns anywhere."""
-    if not hasattr(writer, "columns"):
-        return
-    if args.columns:
-        known = list(COLUMN_KEYS) + [c.id for c in scheme.categories]
-        wanted = [k.strip() for k in args.columns.split(",") if k.strip()]
-        for key in wanted:
-            if key not in known:
-                raise UsageError(_("--columns: no column {key!r}{hint}; columns: {known}").format(
-                    key=key, hint=did_you_mean(key, known), known=", ".join(known)))
-        writer.columns = wanted
-    if not args.output and sys.stdout.isatty():
-        writer.width = shutil.get_terminal_size().columns
-
-
-def _data_keys(scheme, units, strict: bool) -> int:
-    """Warn about data keys the scheme does not read (errors with ``--strict``)
-    and about units that supply few of its inputs; returns how many keys were unknown."""
-    found = datakeys.survey(scheme, units)
-    for unknown in found.unknown:
-        _err((_("error: {line}") if strict else _("warning: {line}")).format(line=unknown.message()))
-    coverage = found.coverage_warning(scheme.id)
-    if coverage:
-        _err(_("warning: {line}").format(line=coverage))
-    return len(found.unknown) if strict else 0
-
-
-def cmd_check(args) -> int:
-    pm = _plugins(args)
-    writer = _writer(pm, args)
-    scheme = _load(args, pm)
-    subs = api.read([args.submission], registry=pm.registry, scheme=scheme)
-    for e in subs.errors:
-        _err(_("error: {line}").format(line=e))
-    units = subs.units
-    if args.unit is not None:
-        units = [u for u in units if u.id == args.unit]
-        if not units:
-            raise UsageError(_("--unit {unit!r}: no such unit in {file}").format(unit=args.unit, file=args.submission))
-    if subs.errors and not units:
-        return 2
-    if not units:
-        raise UsageError(_("{file}: no unit to check").format(file=args.submission))
-    if len(units) > 1:
-        ids = ", ".join(u.id for u in units[:10])
-        raise UsageError(_("{file} holds {n} units ({ids}); pick one with --unit ID").format(
-            file=args.submission, n=len(units), ids=ids + (" …" if len(units) > 10 else "")))
-    unknown_keys = _data_keys(scheme, units, args.strict)
-    checked = 0
-    if args.others:   # rank it among the committee's submissions: the unit itself replaces one of the same id
-        others = api.read(args.others, registry=pm.registry, scheme=scheme)
-        for e in others.errors:
-            _err(f"error: {e}")
-        rest = [u for u in others.units if u.id != units[0].id]
-        subs = replace(subs, files=list(subs.files) + [f for f in others.files if f not in subs.files])
-        checked, units = len(rest), rest + units
-    elif args.by_group:
-        raise UsageError(_("--by-group goes with --with DIR|FILE (alone, a unit has no group to be ranked in)"))
-    ev = api.evaluate(scheme, replace(subs, units=units, errors=[]), by_group=args.by_group,
-                      registry=pm.registry)  # files kept for provenance
-    past = history.check_past(ev, args.history, args.period or units[checked].period) if args.history else None
-    doc = api.check_doc(ev, checked, args.target)
-    if past is not None:
-        doc["history"] = {**(ev.history or {}), **history.allowance(past, checked, scheme.history)}
-    for line in ev.failures:
-        _err(_("error: {line}").format(line=line))
-    _emit(writer.check(doc), args)
-    r = doc["result"]
-    if r["vetoed"] or doc["target_met"] is False or not r["complete"] or unknown_keys:
-        return 1
-    return 0
-
-
-def cmd_validate(args) -> int:
-    pm = _plugins(args)
-    scheme = _load(args, pm)
-    for warning in scheme.warnings:
-        _err(_("warning: {line}").format(line=f"{scheme.path}: {warning}"))
-    print(_("ok: {path}: {id} {version}, {categories}, {indicators}, {bonus} bonus, {penalty} penalty, "
-            "{vetoes} veto items, {points} points, rating {method}").format(
-        path=scheme.path, id=scheme.id, version=scheme.version,
-        categories=ngettext("{n} category", "{n} categories", len(scheme.categories)).format(n=len(scheme.categories)),
-        indicators=ngettext("{n} indicator", "{n} indicators", len(scheme.leaves)).format(n=len(scheme.leaves)),
-        bonus=len(scheme.bonus), penalty=len(scheme.penalty), vetoes=len(scheme.vetoes),
-        points=api.fmt(scheme.full_marks), method=scheme.rating.method))
-    return 0
-
-
-def cmd_explain(args) -> int:
-    pm = _plugins(args)
-    if args.scorers:
-        if args.criteria is not None:
-            raise UsageError(_("explain --scorers takes no CRITERIA; run explain CRITERIA for a scheme's rubric"))
-        if args.format not in explain.SCORER_FORMATS:
-            raise UsageError(_("--format {name!r}: explain --scorers writes {formats}").format(
-                name=args.format, formats=", ".join(explain.SCORER_FORMATS)))
-        _emit(explain.render_scorers(pm.registry, args.format), args)
-        return 0
-    if args.criteria is None:
-        raise UsageError(_("explain needs CRITERIA (a file or a bundled scheme's name), or --scorers"))
-    scheme = _load(args, pm)
-    fmt_name = args.format
-    if fmt_name not in explain.FORMATS:
-        raise UsageError(_("--format {name!r}: explain writes {formats}").format(name=fmt_name, formats=", ".join(explain.FORMATS)))
-    content = explain.render(scheme, fmt_name)
-    _emit(content, args)
-    return 0
-
-
-def cmd_schema(args) -> int:
-    pm = _plugins(args)
-    doc = schema.criteria_schema(pm.registry)
-    _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args)
-    return 0
-
-
-def cmd_plugins(args) -> int:
-    pm = _plugins(args)
-    infos = [p.to_dict() for p in pm.registry.plugins]
-    if os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD"):  # what is installed but will not run (read from metadata, not imported)
-        shown = {p["name"] for p in infos}
-        for ep in sorted(metadata.entry_points(group="civscore"), key=lambda e: e.name):
-            if ep.name not in shown:
-                dist = getattr(ep, "dist", None)
-                infos.append({"name": ep.name, "origin": "entry-point", "version": dist.version if dist else None,
-                              "status": "not loaded", "error": _("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD is set; load it with -p {name}")
-                              .format(name=ep.name),
-                              "hooks": [], "provides": {}})
-    if args.format == "json":
-        content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
-                             ensure_ascii=False, indent=2) + "\n"
-    elif args.format in ("table", "markdown"):
-        rows = [[p["name"], p["version"] or "", p["origin"], p["status"] + (f": {p['error']}" if p["error"] else ""),
-                 "; ".join(f"{k}: {', '.join(v)}" for k, v in p["provides"].items() if v)] for p in infos]
-        content = tabulate(rows, [_("plugin"), _("version"), _("origin"), _("status"), _("provides")],
-                           tablefmt="github" if args.format == "markdown" else "simple") + "\n"
-    else:
-        raise UsageError(_("--format {name!r}: plugins writes table, markdown or json").format(name=args.format))
-    _emit(content, args)
-    return 0
-
-
-def cmd_init(args) -> int:
-    pm = _plugins(args)
-    scheme = _load(args, pm)
-    if args.output and os.path.exists(args.output) and not args.force:
-        raise UsageError(_("{file} exists; give --force to overwrite it").format(file=args.output))
-    # the language --lang or the system chose, else the scheme's: the template is the scheme's document
-    _emit(template(scheme, args.format, current_language() if _DECIDED else None), args)
-    return 0
-
-
-def cmd_history(args) -> int:
-    if args.format not in history_reports.FORMATS:
-        raise UsageError(_("--format {name!r}: history writes {formats}").format(
-            name=args.format, formats=", ".join(history_reports.FORMATS)))
-    with history.History.open(args.file, readonly=True) as store, store.read():
-        store.prepare(None, write=False)
-        doc = history_reports.history_doc(store, args.unit)
-    if args.unit is not None and not doc["units"]:
-        raise UsageError(_("--unit {unit!r}: no such unit in {file}").format(unit=args.unit, file=args.file))
-    _emit(history_reports.render(doc, args.format), args)
-    return 0
-
-
-def cmd_verify(args) -> int:
-    pm = _plugins(args)
-    report = verify(args.results, registry=pm.registry)
-    if report.unreadable:
-        _err(report.unreadable)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    elif not report.unreadable:
-        sys.stdout.write(report.text())
-    return report.status
-
-
-COMMANDS = {"evaluate": cmd_evaluate, "check": cmd_check, "validate": cmd_validate,
-            "explain": cmd_explain, "schema": cmd_schema, "plugins": cmd_plugins, "init": cmd_init, "verify": cmd_verify,
-            "history": cmd_history}
-
+#: the module of each command, imported when the command runs: each imports only what it needs
+#: (``check`` no HTML, Excel, history or explain code), so a command pays for its own imports only
+COMMANDS = {name: f"civscore.commands.{name}" for name in
+            ("evaluate", "check", "validate", "explain", "schema", "plugins", "init", "verify", "history")}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,24 +1,74 @@
-"""Registers the built-in writers through ``civscore_writers``."""
+"""Registers the built-in writers through ``civscore_writers``.
+
+A run writes one format, so each writer's module (and what it needs:
+tabulate for tables, the HTML and Excel renderers) is imported when that
+writer is made, not when the plugin registers: registering a class costs
+nothing, importing ``reports.html`` and ``reports.xlsx`` for a ``check``
+that prints a table cost a fifth of its time. Each class below stands for the
+real one, named in ``real``; making it makes the real writer, so everything
+after that (``isinstance``, its attributes) is the real class's. Its ``name``
+and the other class attributes are repeated here and kept equal to the real
+class's by tests/test_layers.py.
+"""
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
+import importlib
+from typing import Any, ClassVar
+
 from ..contracts.writers import Writer
-from ..reports import evaluation_doc
-from ..reports.data import CsvWriter, JsonWriter
-from ..reports.html import render_check, render_evaluation
-from ..reports.text import MarkdownWriter, TableWriter
-from ..reports.xlsx import XlsxWriter
+from ..hookspecs import hookimpl
 
 
-class HtmlWriter(Writer):
+class DeferredWriter(Writer):
+    """A built-in writer whose module is imported when the writer is made."""
+
+    #: ``module:Class`` of the writer this one stands for
+    real: ClassVar[str] = ""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        module, _sep, name = cls.real.partition(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+class TableWriter(DeferredWriter):
+    real = "civscore.reports.text:TableWriter"
+    name = "table"
+    description = "aligned plain-text tables (Chinese aligned by display width)"
+    needs_reasons = False
+
+
+class MarkdownWriter(DeferredWriter):
+    real = "civscore.reports.text:MarkdownWriter"
+    name = "markdown"
+    description = "GitHub-flavoured Markdown tables"
+    needs_reasons = False
+
+
+class JsonWriter(DeferredWriter):
+    real = "civscore.reports.data:JsonWriter"
+    name = "json"
+    description = "SPEC §5's JSON document"
+
+
+class CsvWriter(DeferredWriter):
+    real = "civscore.reports.data:CsvWriter"
+    name = "csv"
+    description = "one row a unit: rank, stars, totals, category and item points"
+    needs_reasons = False
+
+
+class HtmlWriter(DeferredWriter):
+    real = "civscore.reports.html:HtmlWriter"
     name = "html"
     description = "one self-contained HTML page with charts (no network needed)"
 
-    def evaluation(self, ev) -> str:
-        return render_evaluation(evaluation_doc(ev, getattr(ev, "by_group", False)))
 
-    def check(self, doc) -> str:
-        return render_check(doc)
+class XlsxWriter(DeferredWriter):
+    real = "civscore.reports.xlsx:XlsxWriter"
+    name = "xlsx"
+    description = ("an Excel workbook: ranking, item scores, problem items, disagreements, submission errors, provenance "
+                   "(needs --output)")
+    binary = True
 
 
 @hookimpl

@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Evaluation
 
 
+#: what ``civscore explain`` writes (here, not in reports/explain.py, so that the command line's help
+#: says it without importing the explain and HTML code)
+EXPLAIN_FORMATS = ("table", "markdown", "json", "csv", "html")
+
+
 def header(ev: "Evaluation") -> dict[str, Any]:
     """The ``scheme`` and ``civscore`` keys of every JSON document."""
     s = ev.scheme
@@ -283,4 +288,5 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
 
 
 __all__ = ["Writer", "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
-           "write_atomic", "without_surrogates", "report_bytes", "fmt", "na_doc", "item_reasons"]
+           "write_atomic", "without_surrogates", "report_bytes", "fmt", "na_doc", "item_reasons",
+           "EXPLAIN_FORMATS"]

@@ -10,10 +10,11 @@ from tabulate import tabulate
 from ..criteria import Group, Scheme
 from ..contracts.i18n import _
 from ..contracts.values import fmt
+from . import EXPLAIN_FORMATS
 from .html import render_explain
 from .text import pad_lines
 
-FORMATS = ("table", "markdown", "json", "csv", "html")
+FORMATS = EXPLAIN_FORMATS
 
 
 def rows(scheme: Scheme) -> list[list[str]]:

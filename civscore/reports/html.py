@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..assessors import value_text
 from ..contracts.i18n import N_, _, current_language, ngettext
-from . import charts
+from ..contracts.writers import Writer
+from . import charts, evaluation_doc
 from .text import cap_text, gate_text, needs_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-__all__ = ["render_evaluation", "render_check", "render_explain", "render_history", "json_for_script"]
+__all__ = ["HtmlWriter", "render_evaluation", "render_check", "render_explain", "render_history", "json_for_script"]
 
 #: the most units one history page shows (a chart and a table each); --unit or CSV for the rest
 HISTORY_UNITS_SHOWN = 500
@@ -565,3 +566,14 @@ def _render(template: str, context: dict[str, Any], *, title: str, data: Any = N
     return env.get_template(template).render(
         context, title=title, html_lang=_html_lang(), css="\n" + _static("report.css"), csp=_csp(code), script=code,
         data=None if data is None else json_for_script(data))
+
+
+class HtmlWriter(Writer):
+    name = "html"
+    description = "one self-contained HTML page with charts (no network needed)"
+
+    def evaluation(self, ev) -> str:
+        return render_evaluation(evaluation_doc(ev, getattr(ev, "by_group", False)))
+
+    def check(self, doc) -> str:
+        return render_check(doc)
