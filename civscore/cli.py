@@ -109,7 +109,7 @@ def _explain_and_schema(sub: Any) -> None:
     _common(p, formats=EXPLAIN_FORMATS, replaces=True)
     p = _command(sub, "schema", _("a JSON Schema of criteria files (installed scorers' params included), for editors"), [
         "civscore schema -o criteria.schema.json",
-        "then put  #:schema ./criteria.schema.json  on the first line of a criteria file"])
+        _("then put  #:schema ./criteria.schema.json  on the first line of a criteria file")])
     p.add_argument("--output", "-o", metavar="FILE", help=_("write the schema to FILE (atomically) instead of stdout"))
     _common(p)
 

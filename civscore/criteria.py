@@ -78,7 +78,7 @@ class SchemeMeta(_Strict):
     @classmethod
     def _version(cls, v: Any) -> Any:
         if not isinstance(v, str):
-            raise ValueError('must be a string, e.g. version = "2025.1"')
+            raise ValueError(_('must be a string, e.g. version = "2025.1"'))
         return v
 
 
@@ -423,7 +423,7 @@ def loads(text: str, source: str = "<criteria>", registry: Registry | None = Non
     """Load a scheme from TOML text (see :func:`load`); ``registry`` is required
     (it is a keyword with a default only to keep civscore 1.0's argument order)."""
     if registry is None:
-        raise TypeError("loads() needs the registry of a plugin manager: civscore.loads() builds the default one")
+        raise TypeError(_("loads() needs the registry of a plugin manager: civscore.loads() builds the default one"))
     problem = toml_problem(text)   # before parsing: some keys cost the parser minutes
     if problem:
         raise CriteriaError(problem[0], source, problem[1])

@@ -231,7 +231,7 @@ def template(scheme: Scheme, fmt_name: str = "toml", lang: str | None = None) ->
         return csv_template(scheme)
     if fmt_name == "xlsx":
         return xlsx_template(scheme, lang)
-    raise ValueError(f"unknown template format {fmt_name!r}; use {', '.join(FORMATS)}")
+    raise ValueError(_("unknown template format {name!r}; use {formats}").format(name=fmt_name, formats=", ".join(FORMATS)))
 
 
 __all__ = ["FORMATS", "Slot", "slots", "expectation", "template", "toml_template", "csv_template", "xlsx_template"]

@@ -119,6 +119,11 @@ def _show(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False)
 
 
+def _differs(unit: str, figure: str, recorded: Any, rerun: Any) -> str:
+    return _("{unit}: {figure}: recorded {recorded}, re-run {rerun}").format(
+        unit=unit, figure=figure, recorded=_show(recorded), rerun=_show(rerun))
+
+
 def compare(recorded: dict, fresh: dict, report: Report) -> None:
     """Name every figure of ``recorded`` results that ``fresh`` does not repeat."""
     old = {r["unit"]["id"]: r for r in recorded.get("results", []) if isinstance(r, dict) and "unit" in r}
@@ -127,10 +132,10 @@ def compare(recorded: dict, fresh: dict, report: Report) -> None:
     diff = report.figures
     for uid in old:
         if uid not in new:
-            diff.append(f"unit {uid!r} is in the results but not in the re-run")
+            diff.append(_("unit {unit!r} is in the results but not in the re-run").format(unit=uid))
     for uid in new:
         if uid not in old:
-            diff.append(f"unit {uid!r} is in the re-run but not in the results")
+            diff.append(_("unit {unit!r} is in the re-run but not in the results").format(unit=uid))
     if isinstance(recorded.get("history"), dict):   # SPEC §8: stars came from the history file of that moment
         report.notes.append(_("recorded with --history: the earned stars are compared; the awarded stars (and, "
                               "with weights, the ranks) came from the history file and are not re-derived"))
@@ -147,52 +152,59 @@ def compare(recorded: dict, fresh: dict, report: Report) -> None:
                     mine = a["earned_stars"]
             report.compared += 1
             if not _same(mine, b.get(key)):
-                diff.append(f"{uid}: {key}: recorded {_show(mine)}, re-run {_show(b.get(key))}")
+                diff.append(_differs(uid, key, mine, b.get(key)))
         for part in ("categories", "items"):
             got_a, got_b = a.get(part) or {}, b.get(part) or {}
             for cid in list(got_a) + [c for c in got_b if c not in got_a]:
                 if cid not in got_b or cid not in got_a:
-                    diff.append(f"{uid}: {part}.{cid}: {'recorded only' if cid in got_a else 're-run only'}")
+                    diff.append((_("{unit}: {figure}: in the results only") if cid in got_a else
+                                 _("{unit}: {figure}: in the re-run only")).format(unit=uid, figure=f"{part}.{cid}"))
                     continue
                 if part == "categories":
                     report.compared += 1
                     if not _same(got_a[cid], got_b[cid]):
-                        diff.append(f"{uid}: categories.{cid}: recorded {_show(got_a[cid])}, re-run {_show(got_b[cid])}")
+                        diff.append(_differs(uid, f"categories.{cid}", got_a[cid], got_b[cid]))
                 else:
                     for fig in ("points", "status"):
                         report.compared += 1
                         va, vb = (got_a[cid] or {}).get(fig), got_b[cid].get(fig)
                         if not _same(va, vb):
-                            diff.append(f"{uid}: items.{cid}.{fig}: recorded {_show(va)}, re-run {_show(vb)}")
+                            diff.append(_differs(uid, f"items.{cid}.{fig}", va, vb))
     order_old = [r["unit"]["id"] for r in recorded.get("results", []) if isinstance(r, dict) and "unit" in r]
     order_new = [r["unit"]["id"] for r in fresh["results"] if r["unit"]["id"] in old]
     if [u for u in order_old if u in new] != order_new:
-        diff.append("the listing order of the results differs")
+        diff.append(_("the listing order of the results differs"))
     n_old, n_new = len(recorded.get("errors") or []), len(fresh.get("errors") or [])
     if n_old != n_new:
-        diff.append(f"submission errors: recorded {n_old}, re-run {n_new}")
+        diff.append(_("submission errors: recorded {recorded}, re-run {rerun}").format(recorded=n_old, rerun=n_new))
+
+
+def _read(path: Path, report: Report) -> Any:
+    """The results document, or None with ``report.unreadable`` saying why."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        report.unreadable = _("{file}: cannot read: {why}").format(file=report.results_path, why=exc.strerror)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report.unreadable = _("{file}: not a JSON document ({error})").format(file=report.results_path, error=exc)
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100,000 nested brackets
+        report.unreadable = _("{file}: not a readable JSON document ({error})").format(
+            file=report.results_path, error=f"{type(exc).__name__}: {str(exc).split(';')[0]}")
+    return None
 
 
 def verify(results: str | Path, registry: Any = None) -> Report:
     """Verify a results document (see the module's docstring); never raises for bad input."""
     report = Report(str(results))
     path = Path(results)
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except OSError as exc:
-        report.unreadable = f"{results}: cannot read: {exc.strerror}"
-        return report
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.unreadable = f"{results}: not a JSON document ({exc})"
-        return report
-    except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100,000 nested brackets
-        report.unreadable = f"{results}: not a readable JSON document ({type(exc).__name__}: {str(exc).split(';')[0]})"
+    doc = _read(path, report)
+    if report.unreadable:
         return report
     prov = doc.get("provenance") if isinstance(doc, dict) else None
     if not isinstance(prov, dict) or "criteria" not in prov or not isinstance(prov.get("submissions"), list) \
             or not isinstance(doc.get("results"), list):
-        report.unreadable = (f"{results}: no provenance to re-run from; verify reads the JSON of "
-                             "`civscore evaluate --format json`")
+        report.unreadable = _("{file}: no provenance to re-run from; verify reads the JSON of "
+                              "`civscore evaluate --format json`").format(file=results)
         return report
     base = path.resolve().parent
     scheme_info = doc.get("scheme") or {}
@@ -201,7 +213,8 @@ def verify(results: str | Path, registry: Any = None) -> Report:
     # -- the versions that produced the results ----------------------------------------------
     was = prov.get("civscore") or (doc.get("civscore") or {}).get("version")
     if was and was != civscore_version():
-        report.notes.append(f"the results were written by civscore {was}; this is {civscore_version()}")
+        report.notes.append(_("the results were written by civscore {then}; this is {now}").format(
+            then=was, now=civscore_version()))
     plugins_then = prov.get("plugins") or (doc.get("civscore") or {}).get("plugins") or {}
 
     # -- inputs ------------------------------------------------------------------------------------
@@ -210,14 +223,16 @@ def verify(results: str | Path, registry: Any = None) -> Report:
     try:
         scheme = api.load(str(located) if located is not None and located.is_file() else criteria, registry=registry)
     except CivscoreError as exc:
-        report.unreadable = f"criteria {criteria}: {exc}"
+        report.unreadable = _("criteria {file}: {error}").format(file=criteria, error=exc)
         return report
     if want_sha and scheme.sha256 != want_sha:
-        report.inputs.append(f"criteria {criteria}: sha256 was {want_sha[:12]}…, now {scheme.sha256[:12]}…")
+        report.inputs.append(_("criteria {file}: sha256 was {then}…, now {now}…").format(
+            file=criteria, then=want_sha[:12], now=scheme.sha256[:12]))
     files, gone = [], []
     for entry in prov["submissions"]:
         if not isinstance(entry, dict) or "path" not in entry:
-            report.unreadable = f"{results}: provenance.submissions holds {entry!r}, not {{path, sha256}}"
+            report.unreadable = _("{file}: provenance.submissions holds {entry!r}, not a table of path and sha256").format(
+                file=results, entry=entry)
             return report
         found = _locate(str(entry["path"]), base)
         if found is None or not found.is_file():
@@ -226,13 +241,15 @@ def verify(results: str | Path, registry: Any = None) -> Report:
         try:
             now = sha256_of(found)
         except OSError as exc:
-            report.unreadable = f"{entry['path']}: cannot read: {exc.strerror}"
+            report.unreadable = _("{file}: cannot read: {why}").format(file=entry["path"], why=exc.strerror)
             return report
         if entry.get("sha256") and now != entry["sha256"]:
-            report.inputs.append(f"{entry['path']}: sha256 was {str(entry['sha256'])[:12]}…, now {now[:12]}…")
+            report.inputs.append(_("{file}: sha256 was {then}…, now {now}…").format(
+                file=entry["path"], then=str(entry["sha256"])[:12], now=now[:12]))
         files.append((str(entry["path"]), found))
     if gone:
-        report.unreadable = f"input file(s) gone, cannot re-run: {', '.join(gone)}"
+        report.unreadable = ngettext("input file gone, cannot re-run: {files}", "input files gone, cannot re-run: {files}",
+                                     len(gone)).format(files=", ".join(gone))
         return report
 
     # -- re-run and compare -------------------------------------------------------------------------
@@ -245,8 +262,8 @@ def verify(results: str | Path, registry: Any = None) -> Report:
     plugins_now = fresh["provenance"].get("plugins") or {}
     for name in sorted(set(plugins_then) | set(plugins_now)):
         if plugins_then.get(name) != plugins_now.get(name):
-            report.notes.append(f"plugin {name}: {plugins_then.get(name) or 'absent'} then, "
-                                f"{plugins_now.get(name) or 'absent'} now")
+            report.notes.append(_("plugin {name}: {then} then, {now} now").format(
+                name=name, then=plugins_then.get(name) or _("absent"), now=plugins_now.get(name) or _("absent")))
     compare(doc, fresh, report)
     return report
 

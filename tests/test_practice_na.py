@@ -277,7 +277,8 @@ def test_v1_scheme_output_is_byte_identical(cli, monkeypatch, args, golden):
     """The golden files were written by main's code just before SPEC §7.1/§7.2 (100
     generated units with missing and invalid cells, and the fixture's 16 units); since
     then only penalty items' reasons changed, on purpose (issue 14: said from the
-    penalty side), and were rewritten with a diff that showed nothing else."""
+    penalty side), and were rewritten with a diff that showed nothing else; then (issue 14.1) English
+    reasons list items with ", " instead of "、" and explain's English table says "bonus items", "max"."""
     monkeypatch.chdir(FIXTURE)
     code, out, err = cli(*args)
     assert out == (FIXTURE / "golden" / golden).read_text(encoding="utf-8")

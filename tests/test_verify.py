@@ -62,6 +62,23 @@ def test_changed_submission_is_named(work, capsys):
     assert out.rstrip().endswith("DIFFERENT: r.json: 1 input changed, 8 differences in 16 units")
 
 
+def test_differences_in_chinese(work, capsys):
+    """verify speaks the chosen language: each changed input and each differing figure in zh-CN."""
+    sub = work / "subs" / "xigu-sanitation.toml"
+    sub.write_text(sub.read_text(encoding="utf-8").replace('"creation.online" = 25', '"creation.online" = 5'), encoding="utf-8")
+    edit_json(work / "r.json", lambda d: d["results"].append({"unit": {"id": "ghost"}}))
+    assert main(["verify", "r.json", "--lang", "zh-CN"]) == 1
+    out = capsys.readouterr().out
+    assert "输入已改动：subs/xigu-sanitation.toml：sha256 原为 " in out
+    assert "不一致：xigu-sanitation：total：记录为 98.3，重算为 95.3" in out
+    assert "不一致：xigu-sanitation：items.creation.online.points：记录为 4.0，重算为 1.0" in out
+    assert "不一致：单位 'ghost' 在结果中，但重算中没有" in out
+    assert "recorded" not in out and "re-run" not in out
+    (work / "subs" / "bus-group.toml").unlink()
+    assert main(["verify", "r.json", "--lang", "zh-CN"]) == 2
+    assert "输入文件已不存在，无法重算：subs/bus-group.toml" in capsys.readouterr().err
+
+
 def test_same_bytes_elsewhere_verify(work, capsys):
     """A whitespace-only edit changes the sha256: named, though no figure moves."""
     sub = work / "subs" / "city-tax.toml"
@@ -135,7 +152,7 @@ def test_unreadable(work, capsys):
     assert "no provenance to re-run from" in capsys.readouterr().err
     (work / "subs" / "bus-group.toml").unlink()
     assert main(["verify", "r.json"]) == 2
-    assert "input file(s) gone, cannot re-run: subs/bus-group.toml" in capsys.readouterr().err
+    assert "input file gone, cannot re-run: subs/bus-group.toml" in capsys.readouterr().err
 
 
 def test_bundled_scheme_and_by_group(tmp_path, capsys):

@@ -216,7 +216,7 @@ class Sample(TableScorer):
             fraction = _linear_scored(rate, params, reasons)
         if failing:
             more = len(failing) - MOST_NAMED
-            reasons.append(_("failing: {points}").format(points="、".join(failing[:MOST_NAMED]))
+            reasons.append(_("failing: {points}").format(points=_(", ").join(failing[:MOST_NAMED]))
                            + (_(" … ({count} in all)").format(count=len(failing)) if more > 0 else ""))
         return Outcome(max(0.0, min(1.0, fraction)), "ok", reasons)
 
@@ -296,10 +296,10 @@ class Survey(TableScorer):
         options = list(params.weights) + [o.strip() for o in params.ignore]
         example = ";".join(f"{o}:{n}" for o, n in zip(options, (820, 120, 60, 30, 10, 5)))
         text = _("answer counts, option:count;option:count (e.g. {example}); options: {options}; whole numbers, "
-                 "at least {n} counted answer(s)").format(example=example, options="、".join(options),
+                 "at least {n} counted answer(s)").format(example=example, options=_(", ").join(options),
                                                           n=params.min_responses)
         if params.ignore:
-            text += _("; not counted: {options}").format(options="、".join(params.ignore))
+            text += _("; not counted: {options}").format(options=_(", ").join(params.ignore))
         return text
 
     def score(self, value, params, data):
@@ -350,7 +350,7 @@ class Survey(TableScorer):
         else:
             fraction = _linear_scored(rate, params, reasons)
         if left_out:
-            reasons.append(_("not counted: {options}").format(options="、".join(left_out)))
+            reasons.append(_("not counted: {options}").format(options=_(", ").join(left_out)))
         return Outcome(fraction, "ok", reasons)
 
     @staticmethod

@@ -129,13 +129,13 @@ class Checklist(ValueScorer):
         extra = [g for g in dict.fromkeys(given) if g not in known]
         reasons = [_("{n} of {total} present").format(n=len(present), total=len(params.items))]
         if absent:
-            reasons.append(_("absent: {items}").format(items="、".join(absent)))
+            reasons.append(_("absent: {items}").format(items=_(", ").join(absent)))
         if extra:
-            reasons.append(_("not in the checklist, ignored: {items}").format(items=_brief(extra, "、")))
+            reasons.append(_("not in the checklist, ignored: {items}").format(items=_brief(extra, _(", "))))
         fraction = len(present) / len(params.items)
         missing_required = [r for r in params.required if normalize(r) not in given_set]
         if missing_required:
-            reasons.insert(0, _("required item absent: {items}").format(items="、".join(missing_required)))
+            reasons.insert(0, _("required item absent: {items}").format(items=_(", ").join(missing_required)))
             fraction = 0.0
         return Outcome(fraction, "ok", reasons)
 
@@ -292,7 +292,7 @@ class Deduct(ValueScorer):
                             1 if count == 1 else 2).format(count=fmt(count), per=fmt(params.per), lost=fmt(params.per * count))
                    + (_(", at most {points}").format(points=fmt(self.points)) if params.per * count > self.points else "")]
         if isinstance(value, (list, tuple)) and value:
-            reasons.append(_("instances: {items}").format(items=_brief(value, "；")))
+            reasons.append(_("instances: {items}").format(items=_brief(value, _("; "))))
         return Outcome((self.points - lost) / self.points, "ok", reasons)
 
 

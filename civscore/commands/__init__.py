@@ -120,7 +120,7 @@ def pick_writer(pm: PluginManager, args):
     try:
         return pm.registry.lookup("writers", args.format)()
     except KeyError:
-        raise UsageError("--format: " + pm.registry.unknown("writers", args.format)) from None
+        raise UsageError(_("{option}: {reason}").format(option="--format", reason=pm.registry.unknown("writers", args.format))) from None
 
 
 def emit(content: str | bytes, args) -> None:

@@ -34,7 +34,7 @@ def run(args) -> int:
     if args.others:   # rank it among the committee's submissions: the unit itself replaces one of the same id
         others = api.read(args.others, registry=pm.registry, scheme=scheme)
         for e in others.errors:
-            err(f"error: {e}")
+            err(_("error: {line}").format(line=e))
         rest = [u for u in others.units if u.id != units[0].id]
         subs = replace(subs, files=list(subs.files) + [f for f in others.files if f not in subs.files])
         checked, units = len(rest), rest + units

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .i18n import _
+
 
 class CivscoreError(Exception):
     """Base of civscore's errors: ``source`` (a file), ``where`` (a line:column,
@@ -59,7 +61,7 @@ def long_number_where(text: str) -> str | None:
     if not m:
         return None
     line = text.count("\n", 0, m.start()) + 1
-    return f"line {line}, column {m.start() - (text.rfind(chr(10), 0, m.start()) + 1) + 1}"
+    return _("line {line}, column {column}").format(line=line, column=m.start() - (text.rfind(chr(10), 0, m.start()) + 1) + 1)
 
 
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -72,9 +74,9 @@ def toml_where(exc: Exception) -> str | None:
         if not m:
             return None
         lineno, colno = m.group(1), m.group(2)
-    return f"line {lineno}, column {colno}"
+    return _("line {line}, column {column}").format(line=lineno, column=colno)
 
 
 def toml_message(exc: Exception) -> str:
     msg = getattr(exc, "msg", None) or _TOML_POS.sub("", str(exc))
-    return f"TOML syntax error: {msg}; fix the file at this position"
+    return _("TOML syntax error: {reason}; fix the file at this position").format(reason=msg)

@@ -199,7 +199,7 @@ class Scorer:
     def score(self, value: Any, params: BaseParams, data: Mapping[str, Any]) -> Outcome:
         """Score one unit. ``value`` is the leaf's input, ``None`` when missing;
         ``data`` maps every input key of the unit to its value."""
-        raise NotImplementedError(f"scorer {self.name!r} implements neither score nor score_many")
+        raise NotImplementedError(_("scorer {name!r} implements neither score nor score_many").format(name=self.name))
 
     def score_many(self, values: Sequence[Any], params: BaseParams, datas: Sequence[Mapping[str, Any]]) -> Iterable[Outcome]:
         """Score one leaf for all units at once; returns one :class:`Outcome` per unit,

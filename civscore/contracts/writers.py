@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterable
 
+from .i18n import _
+
 
 class Writer:
     """Base of report writers.
@@ -19,11 +21,11 @@ class Writer:
 
     def evaluation(self, ev: Any) -> str | bytes:
         """The ``evaluate`` report of every unit."""
-        raise NotImplementedError(f"format {self.name!r} cannot write an evaluation")
+        raise NotImplementedError(_("format {name!r} cannot write an evaluation").format(name=self.name))
 
     def check(self, doc: dict[str, Any]) -> str | bytes:
         """The ``check`` report of one unit, from :func:`check_doc`."""
-        raise NotImplementedError(f"format {self.name!r} cannot write a check")
+        raise NotImplementedError(_("format {name!r} cannot write a check").format(name=self.name))
 
     def evaluation_chunks(self, ev: Any) -> Iterable[str | bytes]:
         """The ``evaluate`` report in pieces, written as they come (big runs

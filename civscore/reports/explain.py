@@ -8,11 +8,11 @@ import json
 from tabulate import tabulate
 
 from ..criteria import Group, Scheme
-from ..contracts.i18n import _
+from ..contracts.i18n import _, ngettext
 from ..contracts.values import fmt
 from . import EXPLAIN_FORMATS
 from .html import render_explain
-from .text import pad_lines
+from .text import pad_lines, plural_n
 
 FORMATS = EXPLAIN_FORMATS
 
@@ -32,12 +32,13 @@ def rows(scheme: Scheme) -> list[list[str]]:
         walk(cat, 0)
     for label, items, cap in (("bonus", scheme.bonus, scheme.bonus_cap), ("penalty", scheme.penalty, scheme.penalty_cap)):
         if items:
-            out.append([label, "加分项" if label == "bonus" else "扣分项", f"cap {fmt(cap)}" if cap is not None else "no cap", "", "", ""])
+            out.append([label, _("bonus items") if label == "bonus" else _("penalty items"),
+                        _("cap {points}").format(points=fmt(cap)) if cap is not None else _("no cap"), "", "", ""])
             for leaf in items:
                 out.append(["  " + leaf.id, leaf.title, ("+" if label == "bonus" else "−") + fmt(leaf.points),
                             leaf.scorer, _params(leaf), leaf.method or ""])
     for veto in scheme.vetoes:
-        out.append([veto.id, veto.title, "veto", "", f"input={veto.input}", veto.method or ""])
+        out.append([veto.id, veto.title, _("veto"), "", f"input={veto.input}", veto.method or ""])
     return out
 
 
@@ -62,7 +63,7 @@ def levels_text(scheme: Scheme) -> str:
     tie = f"; tie_break {', '.join(scheme.rating.tie_break)}" if scheme.rating.tie_break else ""
     caps = "".join("; " + _("caps: {id} below {below} → at most {max}★").format(
         id=cap.criterion, below=fmt(cap.below), max=cap.max_stars) for cap in scheme.rating.caps)
-    return f"rating {scheme.rating.method}: " + "; ".join(parts) + tie + caps
+    return _("rating {method}: {levels}").format(method=scheme.rating.method, levels="; ".join(parts) + tie + caps)
 
 
 def _level_value(value) -> str:
@@ -73,8 +74,21 @@ def _level_value(value) -> str:
     return str(value)
 
 
+#: the columns of the rubric: CSV keeps these keys; the table, Markdown and HTML show them translated
+COLUMNS = ("id", "title", "points", "scorer", "params", "method")
+
+
+def _headings() -> list[str]:
+    return [_("id"), _("title"), _("max"), _("scorer"), _("params"), _("method")]
+
+
+def _title(scheme: Scheme) -> str:
+    return ngettext("{title} ({id} {version}), {points} point", "{title} ({id} {version}), {points} points",
+                    plural_n(scheme.full_marks)).format(title=scheme.title, id=scheme.id, version=scheme.version,
+                                                         points=fmt(scheme.full_marks))
+
+
 def render(scheme: Scheme, fmt_name: str) -> str:
-    headers = ["id", "title", "points", "scorer", "params", "method"]
     if fmt_name == "json":
         doc = {"scheme": {"id": scheme.id, "title": scheme.title, "version": scheme.version, "sha256": scheme.sha256},
                "criteria": scheme.describe()}
@@ -82,16 +96,16 @@ def render(scheme: Scheme, fmt_name: str) -> str:
             item["params"] = leaf.params.model_dump()
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt_name == "html":
-        return _html(scheme, headers)
+        return render_explain(_title(scheme), _headings(), rows(scheme), levels_text(scheme))
     if fmt_name == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(headers)
+        w.writerow(COLUMNS)
         w.writerows([[c.strip() if i == 0 else c for i, c in enumerate(r)] for r in rows(scheme)])
         return buf.getvalue()
     tablefmt = "github" if fmt_name == "markdown" else "simple"
-    title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
-    body = tabulate(rows(scheme), headers, tablefmt=tablefmt, disable_numparse=True)
+    title = _title(scheme)
+    body = tabulate(rows(scheme), _headings(), tablefmt=tablefmt, disable_numparse=True)
     if fmt_name == "table":
         body = pad_lines(body)
     return ("## " if fmt_name == "markdown" else "") + title + "\n\n" + body + "\n\n" + levels_text(scheme) + "\n"
@@ -120,14 +134,8 @@ def render_scorers(registry, fmt_name: str) -> str:
                 default = _("required") if p["required"] else \
                     "—" if p["default"] is None else json.dumps(p["default"], ensure_ascii=False)
                 rows_.append(lead + [p["name"], p["type"], default])
-    headers = ["scorer", "plugin", "what it does", "param", "type", "default"]
+    headers = [_("scorer"), _("plugin"), _("what it does"), _("param"), _("type"), _("default")]
     body = tabulate(rows_, headers, tablefmt="github" if fmt_name == "markdown" else "simple", disable_numparse=True)
     if fmt_name == "table":
         body = pad_lines(body)
     return body + "\n"
-
-
-def _html(scheme: Scheme, headers: list[str]) -> str:
-    """The rubric as one self-contained page (templates/explain.html); every text is escaped."""
-    title = f"{scheme.title} ({scheme.id} {scheme.version}), {fmt(scheme.full_marks)} points"
-    return render_explain(title, headers, rows(scheme), levels_text(scheme))
