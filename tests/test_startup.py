@@ -73,3 +73,156 @@ def test_a_deferred_writer_is_its_real_writer(deferred):
         assert getattr(deferred, attr) == getattr(real, attr), attr
     made = deferred()
     assert type(made) is real
+
+
+# -- the pure-Python arrays give NumPy's figures -------------------------------------------
+BUNDLED = sorted((REPO / "criteria").glob("*.toml"))
+BAD = REPO / "tests" / "bad"
+V1 = REPO / "tests" / "fixtures" / "civilized-unit-v1"
+
+
+def examples(scheme: Path) -> Path:
+    """The example units of a bundled scheme (the quota variant of party-branch rates the same units)."""
+    return REPO / "examples" / scheme.stem.removesuffix("-quota")
+
+
+#: every unit these schemes have examples or corpus files for: (scheme, submission files)
+CASES = [(scheme, sorted(examples(scheme).iterdir())) for scheme in BUNDLED] + [
+    (BAD / "good-criteria.toml", sorted((BAD / "submissions").iterdir())),
+    (BAD / "good-criteria-spread.toml", sorted((BAD / "submissions").iterdir())),
+    (V1 / "civilized-unit.toml", sorted((V1 / "units").iterdir())),
+]
+
+
+def _both(fn):
+    """``fn()`` with NumPy's arrays, then with pyarrays'."""
+    from civscore.contracts._np import python_arrays
+    first = fn()
+    with python_arrays():
+        second = fn()
+    return first, second
+
+
+@pytest.mark.parametrize("scheme, files", CASES, ids=lambda x: x.stem if isinstance(x, Path) else "")
+def test_a_check_without_numpy_writes_what_numpy_writes(scheme, files, registry):
+    """Every unit of every example and corpus file, checked alone: the check
+    document and the table, Markdown, JSON and CSV reports are identical."""
+    from dataclasses import replace
+
+    from civscore import api
+    from civscore.builtin.writers import CsvWriter, JsonWriter, MarkdownWriter, TableWriter
+    loaded = api.load(scheme, registry=registry)
+    subs = api.read(files, registry=registry, scheme=loaded)
+    assert subs.units
+    for unit in subs.units:
+        def report(unit=unit):
+            ev = api.evaluate(loaded, replace(subs, units=[unit], errors=[]))
+            doc = api.check_doc(ev, 0, 3)
+            return [json.dumps(doc, ensure_ascii=False, sort_keys=True)] + [
+                w().check(doc) for w in (TableWriter, MarkdownWriter, JsonWriter, CsvWriter)] + [ev.failures, ev.warnings]
+        with_numpy, without = _both(report)
+        assert with_numpy == without, unit.id
+
+
+@pytest.mark.parametrize("scheme", BUNDLED, ids=lambda p: p.stem)
+def test_an_evaluation_without_numpy_ranks_and_rates_as_numpy_does(scheme, registry):
+    """All of a scheme's example units at once (ties, vetoes, floors, quotas, caps):
+    the same JSON document, HTML check page included."""
+    from civscore import api
+    from civscore.reports.html import render_check
+    loaded = api.load(scheme, registry=registry)
+    subs = api.read([examples(scheme)], registry=registry, scheme=loaded)
+    for by_group in (False, True):
+        def report():
+            ev = api.evaluate(loaded, subs, by_group=by_group)
+            return json.dumps(api.evaluation_doc(ev, by_group), ensure_ascii=False), render_check(api.check_doc(ev, 0))
+        with_numpy, without = _both(report)
+        assert with_numpy == without
+
+
+def test_no_numpy_for_a_check_of_one_unit_by_the_built_ins():
+    status, out, modules = imported_by("check", str(SCHEME), str(UNIT), "-f", "json")
+    assert status == 0 and json.loads(out)["result"]["unit"]["id"] == "xigu-library"
+    assert "numpy" not in modules
+
+
+def test_numpy_when_the_unit_is_ranked_among_others():
+    status, out, modules = imported_by("check", str(SCHEME), str(UNIT), "--with", str(UNIT.parent), "-f", "json")
+    assert json.loads(out)["result"]["unit"]["id"] == "xigu-library"
+    assert "numpy" in modules
+
+
+FIGURES = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -2.5, 0.125, 2.675, 89.995, 1.005, 0.285, 1e-10, 5e-10, -5e-10,
+           1e15 + 0.5, 1e300, -1e300, float("inf"), float("-inf"), float("nan"), 33.333333333333336, 66.66666666666667]
+
+
+def _figures():
+    import random
+    rng = random.Random(15)
+    out = list(FIGURES)
+    for scale in (1, 10, 100, 1000, 1e6):
+        out += [rng.uniform(-scale, scale) for _ in range(400)]
+        out += [round(rng.uniform(0, scale), k) + 0.005 for k in (1, 2, 3) for _ in range(100)]   # near halves
+    return out
+
+
+def _same(a, b) -> bool:
+    """Equal as figures, NaN equal to NaN and the zeros' signs compared."""
+    import math
+    return len(a) == len(b) and all((x != x and y != y) or (x == y and math.copysign(1, x) == math.copysign(1, y))
+                                    for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("name, call", [
+    ("round0", lambda np, a: np.round(a)),
+    ("round2", lambda np, a: np.round(a, 2)),
+    ("round6", lambda np, a: np.round(a, 6)),
+    ("round9", lambda np, a: np.round(a, 9)),
+    ("round12", lambda np, a: np.round(a, 12)),
+    ("floor", lambda np, a: np.floor(a)),
+    ("rint", lambda np, a: np.rint(a)),
+    ("maximum", lambda np, a: np.maximum(0.0, a)),
+    ("minimum", lambda np, a: np.minimum(a, 7.5)),
+    ("divide", lambda np, a: a / (a - a)),
+    ("divide-where", lambda np, a: np.divide(a * 100.0, a, out=np.zeros(len(a)), where=a > 0)),
+    ("nan_to_num", lambda np, a: np.nan_to_num(a / 3.0, nan=1.0)),
+    ("arithmetic", lambda np, a: (a + 0.1) * 3.0 - a / 7.0),
+    ("where", lambda np, a: np.where(a > 0, a, -1.0)),
+    ("abs", lambda np, a: np.abs(a)),
+])
+def test_pyarrays_compute_as_numpy(name, call):
+    import numpy
+
+    from civscore.contracts import pyarrays
+    from civscore.engine import round2_array
+    figures = _figures()
+    with numpy.errstate(all="ignore"):
+        expected = call(numpy, numpy.array(figures)).tolist()
+    got = call(pyarrays, pyarrays.array(figures)).tolist()
+    assert _same(expected, got)
+    if name == "round0":   # the engine's totals: round2_array, element by element
+        from civscore.contracts._np import python_arrays
+        finite = [x for x in figures if abs(x) < 1e300]
+        expected = round2_array(numpy.array(finite)).tolist()
+        with python_arrays():
+            got = round2_array(pyarrays.array(finite)).tolist()
+        assert _same(expected, got)
+
+
+def test_pyarrays_rank_and_sort_as_numpy():
+    import random
+
+    import numpy
+
+    from civscore.contracts._np import python_arrays
+    from civscore.rating import rank_arrays
+    rng = random.Random(7)
+    for n in (0, 1, 2, 5, 40):
+        totals = [rng.choice([90.0, 85.5, 85.5, 70.25, 0.0]) for _ in range(n)]
+        ties = [[rng.choice([1.0, 2.0]) for _ in range(n)] for _k in range(2)]
+        ids = [rng.choice("abcdefg") + str(i) for i in range(n)]
+        order, ranks = rank_arrays(numpy.array(totals), [numpy.array(t) for t in ties], numpy.array(ids, dtype=object))
+        with python_arrays():
+            from civscore.contracts import pyarrays as pa
+            p_order, p_ranks = rank_arrays(pa.array(totals), [pa.array(t) for t in ties], pa.array(ids, dtype=object))
+        assert (order.tolist(), ranks.tolist()) == (p_order.tolist(), p_ranks.tolist())

@@ -3,13 +3,18 @@ registered through ``civscore_rating_methods`` like any plugin's."""
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pydantic import Field
 
 from ..contracts.rating import RATIO_EPS, FloorsLevel, RatingMethod, meets_floors
 from ..contracts.values import fmt
 from ..hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ..contracts import _np as np   # NumPy on first use, or pure-Python arrays inside python_arrays()
 
 
 class Thresholds(RatingMethod):
@@ -34,7 +39,6 @@ class Thresholds(RatingMethod):
         return [self.reached(s.total, s.ratios, levels, s.criterion_ratios) for s in standings]
 
     def rate_arrays(self, totals, ratios, ranks, levels, category_ids, criterion_ratios=None):
-        import numpy as np
         stars = np.zeros(len(totals), dtype=np.int64)
         done = np.zeros(len(totals), dtype=bool)
         for lv in levels:

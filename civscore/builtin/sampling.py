@@ -10,7 +10,7 @@ does, lists and tables included.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
@@ -18,6 +18,11 @@ from ..contracts.i18n import _
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct, value_key
 from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, normalize, to_bool, to_list,
                                 to_number, to_table)
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ..contracts import _np as np   # NumPy on first use, or pure-Python arrays inside python_arrays()
 
 EPS = 1e-9
 MOST_NAMED = 10         # failing points named in a reason; the rest are counted
@@ -92,8 +97,6 @@ class TableScorer(ValueScorer):
         return [key]
 
     def score_many(self, values, params, datas):
-        import numpy as np
-
         values = list(values)
         prefix = self.key + "."
         for i, v in enumerate(values):

@@ -13,12 +13,17 @@ import math
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from .i18n import _
 from .values import Percent
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from . import _np as np   # NumPy on first use, or pure-Python arrays inside python_arrays()
 
 STATUSES = ("ok", "missing", "invalid", "error")
 
@@ -78,7 +83,6 @@ class Batch:
         """The batch of units that share outcomes: unit *i* gets ``outcomes[idx[i]]``
         (``idx`` a NumPy index array), as a scorer that scores each distinct value
         once answers."""
-        import numpy as np  # lazily: heavy, and a check of one unit never needs it here
         fractions = np.array([o.fraction for o in outcomes], dtype=np.float64)[idx]
         codes = np.array([STATUSES.index(o.status) for o in outcomes], dtype=np.uint8)[idx]
         reasons = None
@@ -241,8 +245,6 @@ def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
     ``1`` and ``1.0`` differently), so each unit's result depends on its own
     value only, never on which unit came first. Each key's value is the
     first unit's, identical in type and value to every other unit's."""
-    import numpy as np
-
     types = set(map(type, values))
     if not types <= _HASHABLE:
         return None
