@@ -8,16 +8,17 @@ plugin errors. Every error is one line on stderr, never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 import traceback
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from . import api
 from .commands import choose_language, err
 from .contracts.errors import CivscoreError
-from .contracts.i18n import _, normalize
+from .contracts.i18n import N_, _, ngettext, normalize
 from .plugins import plugin_in_traceback
 from .reports import EXPLAIN_FORMATS
 
@@ -46,7 +47,7 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = (), replaces: b
     g.add_argument("--plugins-dir", metavar="DIR", help=_("load every *.py in DIR as a plugin"))
     g.add_argument("--strict-plugins", action="store_true", help=_("a plugin that fails to load is fatal (exit 2)"))
     if formats:
-        listed = ", ".join(f"{f} ({_('needs --output')})" if f == "xlsx" else f for f in formats)
+        listed = ", ".join(_("{format} (needs --output)").format(format=f) if f == "xlsx" else f for f in formats)
         more = _(", or one a plugin adds") if "xlsx" in formats else ""
         p.add_argument("--format", "-f", default="table", metavar="FORMAT",
                        help=_("output format: {formats}{more}; default table").format(formats=listed, more=more))
@@ -135,7 +136,8 @@ def _check_parser(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
-    parser.add_argument("--version", action="version", version=f"civscore {api.__version__}")
+    parser.add_argument("--version", action="version", version=f"civscore {api.__version__}",
+                        help=_("show program's version number and exit"))
     _lang_arg(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = _command(sub, "evaluate", _("score, rate and rank every unit"), [
@@ -198,11 +200,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         choose_language(argv)
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not args.command:
-            parser.print_help(sys.stderr)
-            return 2
+        with argparse_in_language():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not args.command:
+                parser.print_help(sys.stderr)
+                return 2
         return importlib.import_module(COMMANDS[args.command]).run(args)
     except CivscoreError as exc:
         for line in getattr(exc, "lines", None) or [str(exc)]:
@@ -227,6 +230,52 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         err(_("internal error: {error} (set CIVSCORE_DEBUG=1 for details, and please report it)").format(
             error=f"{type(exc).__name__}: {exc}"))
         return 3
+
+
+def _argparse_text(message: Any) -> Any:
+    """argparse's ``_``: its message in the chosen language (argparse also passes None, kept as it is)."""
+    return _(message) if isinstance(message, str) else message
+
+
+@contextlib.contextmanager
+def argparse_in_language() -> Iterator[None]:
+    """argparse's own words ("usage:", "options", "the following arguments are required", "invalid choice")
+    in the chosen language while the command line is built, parsed and its help printed.
+
+    argparse (Python 3.10 to 3.13) translates them by calling the module-level names ``_`` and
+    ``ngettext`` it imports from the standard library's gettext (whose language comes from the locale
+    variables and whose catalogs are not ours); inside this block those two names are civscore's
+    (:func:`argparse_messages` puts argparse's messages in civscore's catalog), after it argparse's own
+    again. Where argparse has no such names, its words stay English."""
+    saved = {name: getattr(argparse, name) for name in ("_", "ngettext") if callable(getattr(argparse, name, None))}
+    if len(saved) == 2:
+        argparse._ = _argparse_text     # type: ignore[attr-defined]
+        argparse.ngettext = ngettext    # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(argparse, name, function)
+
+
+def argparse_messages() -> list[Any]:
+    """The messages argparse shows a user (Python 3.10 to 3.13), marked here so that pybabel extracts them
+    into civscore's catalog; ``(singular, plural)`` for a plural. Its messages about a broken parser (a
+    developer's mistake: conflicting option strings, dest= required) are left out and stay English."""
+    def ngettext(singular: str, plural: str, n: int) -> tuple[str, str]:   # marks a plural; returns both forms
+        return singular, plural
+    return [N_("usage: "), N_("positional arguments"), N_("options"), N_("subcommands"), N_("%(heading)s:"),
+            N_("show this help message and exit"), N_(" (default: %(default)s)"),
+            N_("%(prog)s: error: %(message)s\n"), N_("%(prog)s: warning: %(message)s\n"),
+            N_("argument %(argument_name)s: %(message)s"), N_("the following arguments are required: %s"),
+            N_("unrecognized arguments: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+            N_("invalid %(type)s value: %(value)r"), N_("expected one argument"), N_("expected at most one argument"),
+            N_("expected at least one argument"), ngettext("expected %s argument", "expected %s arguments", 2),
+            N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+            N_("one of the arguments %s is required"), N_("ignored explicit argument %r"),
+            N_("unexpected option string: %s"), N_("can't open '%(filename)s': %(error)s"),
+            N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("option '%(option)s' is deprecated"),
+            N_("argument '%(argument_name)s' is deprecated"), N_("command '%(parser_name)s' is deprecated")]
 
 
 #: the module of each command, imported when the command runs: each imports only what it needs

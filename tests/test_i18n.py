@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -381,3 +382,83 @@ def test_the_guard_finds_unmarked_messages(source, expected):
     """The guard itself: it catches literals and f-strings with words, and passes marked ones."""
     call = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and _name(n.func) != "_")
     assert sum(bool(_literal_text(a)) for a in _messages(call)) == expected
+
+
+def test_pybabel_extracts_every_marked_message():
+    """A _() inside an f-string is never extracted (pybabel does not read into f-strings): its message would
+    stay English in every language without any other test noticing."""
+    extracted = _extracted()
+    missed = []
+    for rel, tree in _sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _name(node.func) in _MARKERS and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) \
+                    and node.args[0].value and node.args[0].value not in extracted:
+                missed.append(f"civscore/{rel}:{node.lineno}: {node.args[0].value!r}")
+    assert not missed, "marked but not extracted (inside an f-string?): write _(\"… {x} …\").format(x=…):\n" + \
+        "\n".join(missed)
+
+
+# -- argparse's own words (usage:, options, its errors) in the chosen language --------------------------------
+def test_a_usage_error_in_chinese(run_civscore):
+    """`civscore --lang zh-CN evaluate` with no arguments: argparse's usage line and error in Chinese."""
+    proc = run_civscore("--lang", "zh-CN", "evaluate")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("用法：civscore evaluate ")
+    assert "civscore evaluate：错误：缺少以下必需参数：CRITERIA, SUBMISSION" in proc.stderr
+    assert "usage:" not in proc.stderr and "required" not in proc.stderr
+    proc = run_civscore("--lang", "en", "evaluate")
+    assert proc.returncode == 2 and proc.stderr.startswith("usage: civscore evaluate ")
+    assert "civscore evaluate: error: the following arguments are required: CRITERIA, SUBMISSION" in proc.stderr
+
+
+def test_help_in_chinese_and_english(run_civscore):
+    zh = run_civscore("check", "--help", "--lang", "zh-CN").stdout
+    assert "用法：civscore check" in zh and "\n位置参数" in zh and "\n选项" in zh and "显示此帮助信息并退出" in zh
+    assert "positional arguments" not in zh and "options:" not in zh and "show this help" not in zh
+    assert re.search(r"xlsx\s*（需要\s+--output）", zh)
+    en = run_civscore("check", "--help", "--lang", "en").stdout
+    assert "usage: civscore check" in en and "positional arguments" in en and "options" in en
+    assert "show this help message and exit" in en and re.search(r"xlsx\s+\(needs\s+--output\)", en)
+    top = run_civscore("--help", "--lang", "zh-CN").stdout
+    assert "显示程序的版本号并退出" in top
+
+
+@pytest.mark.parametrize("args,zh", [
+    (["init", V1_SCHEME, "-f", "docx"], "参数 --format/-f：无效的选择：'docx'（可选："),
+    (["validate", V1_SCHEME, "--bogus"], "错误：无法识别的参数：--bogus"),
+    (["check", V1_SCHEME, UNIT, "--unit"], "参数 --unit：需要一个参数值"),
+    (["evaluate", V1_SCHEME, V1 / "units", "-j", "x"], "参数 --jobs/-j：应为不小于 1 的整数，给出的是 'x'"),
+])
+def test_argparse_errors_in_chinese(cli, args, zh):
+    code, _out, err = cli("--lang", "zh-CN", *args)
+    if sys.version_info < (3, 11):     # Python 3.10's argparse does not translate "argument %(name)s: %(message)s"
+        err = re.sub(r"argument (\S+): ", r"参数 \1：", err)
+    assert code == 2 and zh in err and not re.search(r"\b(usage|error|argument|invalid|expected)\b", err), err
+
+
+def test_argparse_speaks_english_again_after_the_command_line(cli):
+    import argparse
+    import gettext
+    cli("--lang", "zh-CN", "evaluate")
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
+
+
+def test_every_argparse_message_a_user_sees_is_in_the_catalog():
+    """argparse's messages of this Python (3.10 to 3.13 differ a little) are all in civscore's catalog,
+    but those about a broken parser, a developer's mistake."""
+    import argparse
+
+    from civscore.cli import argparse_messages
+    developers = {"'required' is an invalid argument for positionals", "%r is not callable", ".__call__() not defined",
+                  'argument "-" with mode %r', "cannot have multiple subparser arguments",
+                  "cannot merge actions - two groups are named %r", "conflicting option string: %s",
+                  "conflicting subparser alias: %s", "conflicting subparser: %s", "dest= is required for options like %r",
+                  "invalid conflict_resolution value: %r", "mutually exclusive arguments must be optional",
+                  "invalid option string %(option)r: must start with a character %(prefix_chars)r"}
+    marked = {m if isinstance(m, str) else m[0] for m in argparse_messages()}
+    tree = ast.parse(Path(argparse.__file__).read_text(encoding="utf-8"))
+    shown = {n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call) and _name(n.func) in ("_", "ngettext")
+             and n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str)}
+    assert shown - developers <= marked, sorted(shown - developers - marked)
+    assert marked <= _extracted()

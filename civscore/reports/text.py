@@ -368,7 +368,9 @@ def _ratio_text(score: float, cat: dict, na: Any) -> str:
     if ratio is None:
         return "— (" + _("not applicable") + ")"
     available = na["available"].get(cat["id"], cat["points"])
-    return f"{ratio:.0%}" + (f" ({_('of {points}').format(points=fmt(available))})" if available != cat["points"] else "")
+    if available == cat["points"]:
+        return f"{ratio:.0%}"
+    return _("{ratio} (of {points})").format(ratio=f"{ratio:.0%}", points=fmt(available))
 
 
 def wrap_title(text: str, width: int) -> str:
