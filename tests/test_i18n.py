@@ -248,6 +248,7 @@ NOT_INTERFACE = {
     ("scoring.py", "civscore.scoring moved"),  # (before any language is chosen): developers' English
     ("values.py", "civscore.values moved"),
     ("scorers/builtin.py", "civscore.scorers.builtin moved"),
+    ("contracts/pyarrays.py", "pyarrays: "),   # NumPy's own errors for a misuse by civscore's code: no input reaches them
 }
 #: CJK text in the code that is not interface text: the vocabulary civscore READS from submissions (是/否,
 #: 免评, example values a unit writes) is data, not a message, and must not change with the language

@@ -189,12 +189,12 @@ class Array:
         if isinstance(size, tuple):
             size = size[0] if len(size) == 1 else -2
         if size not in (len(self._v), -1):
-            raise ValueError(f"cannot reshape an array of size {len(self._v)} into shape {shape}")
+            raise ValueError(f"pyarrays: cannot reshape an array of size {len(self._v)} into shape {shape}")
         return Array(list(self._v), self.dtype)
 
     def __bool__(self) -> bool:
         if len(self._v) != 1:
-            raise ValueError("the truth value of an array with more than one element is ambiguous")
+            raise ValueError("pyarrays: the truth value of an array with more than one element is ambiguous")
         return bool(self._v[0])
 
     def any(self) -> bool:
@@ -209,7 +209,7 @@ class Array:
 
     def max(self) -> Any:
         if not self._v:
-            raise ValueError("zero-size array has no maximum")
+            raise ValueError("pyarrays: zero-size array has no maximum")
         out = self._v[0]
         for v in self._v[1:]:
             out = _max(out, v)
@@ -217,7 +217,7 @@ class Array:
 
     def min(self) -> Any:
         if not self._v:
-            raise ValueError("zero-size array has no minimum")
+            raise ValueError("pyarrays: zero-size array has no minimum")
         out = self._v[0]
         for v in self._v[1:]:
             out = _min(out, v)
@@ -229,7 +229,7 @@ class Array:
         if isinstance(key, Array):
             if key.dtype.kind == "b":
                 if len(key._v) != len(self._v):
-                    raise IndexError("boolean index does not match the array")
+                    raise IndexError("pyarrays: boolean index does not match the array")
                 return [i for i, flag in enumerate(key._v) if flag]
             return [int(i) for i in key._v]
         if isinstance(key, (list, tuple)):
@@ -259,7 +259,7 @@ class Array:
             if len(values) == 1 and len(positions) != 1:
                 values = values * len(positions)
             if len(values) != len(positions):
-                raise ValueError("shape mismatch in assignment")
+                raise ValueError("pyarrays: shape mismatch in assignment")
             for i, x in zip(positions, values):
                 self._v[i] = convert(x)
         else:
@@ -271,7 +271,7 @@ class Array:
     def _binary(self, other: Any, op: Callable[[Any, Any], Any], dtype: DType | None, reverse: bool = False) -> "Array":
         if isinstance(other, Array):
             if len(other._v) != len(self._v):
-                raise ValueError(f"operands could not be broadcast together with shapes {self.shape} {other.shape}")
+                raise ValueError(f"pyarrays: operands could not be broadcast together with shapes {self.shape} {other.shape}")
             result = dtype or _promote(self.dtype, other.dtype)
             pairs: Iterable = zip(other._v, self._v) if reverse else zip(self._v, other._v)
             return Array([result.convert(op(a, b)) for a, b in pairs], result)
