@@ -232,9 +232,6 @@ PKG = REPO / "civscore"
 #: files the lead is rewriting and marking (CSV reading, unit storage): not guarded until then. Remove each
 #: entry when its strings go through _()/ngettext: the guard then holds that file to the rule too.
 AWAITING_LEAD_REWRITE = {"submissions.py", "builtin/readers.py", "engine.py", "reports/data.py"}
-#: modules whose errors are programming errors, never a message a person is meant to read: the pure-Python
-#: stand-in for NumPy raises NumPy's own (English) errors where NumPy would (a bug of ours if ever shown)
-INTERNAL = {"contracts/pyarrays.py"}
 #: what takes a message a person reads: civscore's errors, argparse's, and the builtin exceptions a
 #: validator, scorer or writer raises with a message (pydantic shows a validator's ValueError to the user)
 MESSAGE_RAISERS = {"CivscoreError", "CriteriaError", "CriteriaErrors", "SubmissionError", "PluginError", "UsageError",
@@ -321,7 +318,7 @@ def _messages(call: ast.Call) -> list[ast.AST]:
 def _sources():
     for path in sorted(PKG.rglob("*.py")):
         rel = path.relative_to(PKG).as_posix()
-        if rel not in AWAITING_LEAD_REWRITE | INTERNAL:
+        if rel not in AWAITING_LEAD_REWRITE:
             yield rel, ast.parse(path.read_text(encoding="utf-8"), str(path))
 
 
