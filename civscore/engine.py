@@ -13,6 +13,7 @@ import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ from .contracts.rating import RATIO_EPS
 from .contracts.i18n import _, ngettext
 from .contracts.scoring import STATUSES, Batch, Outcome, distinct
 from .contracts.units import RowView, Table, Unit
-from .contracts.values import (ValueInvalid, fmt, is_missing, is_na_word, on_percent_scale, short, to_bool,
+from .contracts.values import (CodedColumn, ValueInvalid, fmt, is_missing, is_na_word, on_percent_scale, short, to_bool,
                                to_number, written_as_percent)
 
 STATUS_CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -118,8 +119,14 @@ class Evaluation:
     def column(self, key: str) -> list:
         """Every unit's value of ``key``, ``None`` where missing. Rows of one
         table file come as slices of its column, not a lookup per unit."""
+        segments = self._segments
+        if len(segments) == 1 and segments[0][0] is not None and segments[0][3] is None:
+            table = segments[0][0]
+            first = self.units[0].data if self.n else None
+            if isinstance(first, RowView) and first.i == 0 and table.n == self.n and key in table.codes:
+                return CodedColumn(table.columns[key], *table.codes[key])   # distinct values known: not hashed again
         out: list = []
-        for table, start, stop, rows in self._segments:
+        for table, start, stop, rows in segments:
             if table is None:   # blank strings are missing: scorers see None (SPEC §6)
                 out.extend(_blank_is_none(u.data.get(key)) for u in self.units[start:stop])
             else:
@@ -617,23 +624,18 @@ def _segments(units: list[Unit]) -> list[tuple]:
     """Runs of units that come from one table file: ``(table, start, stop,
     rows)`` with ``rows`` None when the rows are consecutive; ``table`` None
     for units holding their own data."""
+    datas = [u.data for u in units]
+    tables = [d.table if isinstance(d, RowView) else None for d in datas]
     segs: list[tuple] = []
-    i, n = 0, len(units)
-    while i < n:
-        data = units[i].data
-        table = getattr(data, "table", None) if isinstance(data, RowView) else None
-        j = i + 1
-        if table is None:
-            while j < n and not isinstance(units[j].data, RowView):
-                j += 1
+    i = 0
+    for _key, run in groupby(tables, key=id):
+        j = i + sum(1 for _t in run)
+        if tables[i] is None:
             segs.append((None, i, j, None))
         else:
-            rows = [data.i]  # type: ignore[union-attr]  # a RowView: its table is not None
-            while j < n and isinstance(units[j].data, RowView) and units[j].data.table is table:  # type: ignore[union-attr]
-                rows.append(units[j].data.i)  # type: ignore[union-attr]
-                j += 1
+            rows = [d.i for d in datas[i:j]]  # type: ignore[union-attr]  # RowViews: their table is not None
             consecutive = rows[-1] - rows[0] == len(rows) - 1 and rows == list(range(rows[0], rows[-1] + 1))
-            segs.append((table, i, j, None if consecutive else rows))
+            segs.append((tables[i], i, j, None if consecutive else rows))
         i = j
     return segs
 
@@ -769,9 +771,10 @@ def evaluate(scheme: Scheme, submissions: Iterable[Unit] | Any, *, by_group: boo
     be that one."""
     if registry is not None and registry is not scheme.registry:
         raise ValueError("evaluate(): the scheme was loaded with another registry; load it with this one")
-    if hasattr(submissions, "units"):
-        read: Any = submissions
-        ev = Evaluation(scheme, read.units, read.errors, read.files, keep_reasons)
-    else:
-        ev = Evaluation(scheme, list(submissions), keep_reasons=keep_reasons)
+    with gc_paused():   # a million units' lists would set the collector scanning them all, again and again
+        if hasattr(submissions, "units"):
+            read: Any = submissions
+            ev = Evaluation(scheme, read.units, read.errors, read.files, keep_reasons)
+        else:
+            ev = Evaluation(scheme, list(submissions), keep_reasons=keep_reasons)
     return ev.run(by_group, jobs=jobs, progress=progress)

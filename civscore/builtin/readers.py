@@ -32,6 +32,7 @@ from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED
 from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, unit_text
 from ..contracts.values import Percent, is_percent_format
 from ..hookspecs import hookimpl
+from .columnar import read_columnar, valid_utf8
 
 XLSX_MAX_UNPACKED = MAX_XLSX_UNPACKED   # an .xlsx is a zip: refuse one that inflates beyond this
 
@@ -142,6 +143,8 @@ def table_encoding(data: bytes, source: str) -> str:
     _not_utf16(data, source)
     if b"\x00" in data[:8192]:
         raise SubmissionError(_("binary file, not a CSV table"), source)
+    if valid_utf8(data):
+        return "utf-8-sig"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             codecs.getincrementaldecoder(encoding)().decode(data, final=True)  # checks, keeps no text
@@ -172,6 +175,10 @@ class CsvReader(Reader):
     def read(self, path, data):
         source = str(path)
         encoding = table_encoding(data, source)   # one decoding pass to check; no copy kept
+        columnar = read_columnar(data, encoding, source, _header)   # big plain files: pyarrow, column by column
+        if columnar is not None:
+            yield from columnar
+            return
         # lines of bounded length: one line of a gigabyte of commas is refused, not parsed into a list
         problems: list[tuple[int, str]] = []
         lines = bounded_lines(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), problems)

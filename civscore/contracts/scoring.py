@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from .i18n import _
-from .values import Percent
+from .values import CodedColumn, Percent
 
 if TYPE_CHECKING:
     import numpy as np
@@ -245,6 +245,8 @@ def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
     ``1`` and ``1.0`` differently), so each unit's result depends on its own
     value only, never on which unit came first. Each key's value is the
     first unit's, identical in type and value to every other unit's."""
+    if type(values) is CodedColumn:   # a table file's column: its reader has the answer
+        return values.distinct
     types = set(map(type, values))
     if not types <= _HASHABLE:
         return None

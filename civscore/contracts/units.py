@@ -133,13 +133,15 @@ def flatten(data: dict[str, Any], prefix: str = "", out: Optional[dict[str, Any]
 class Table:
     """A table file's inputs held in columns (one list per data key), so a
     million rows cost a list per column, not a dict per row. Equal cells
-    share one string object."""
+    share one string object. ``codes`` (optional, per key) holds a column's
+    distinct values and each row's index into them, when the reader has them."""
 
-    __slots__ = ("columns", "n")
+    __slots__ = ("columns", "n", "codes")
 
     def __init__(self, keys: list[str]):
         self.columns: dict[str, list] = {k: [] for k in keys}
         self.n = 0
+        self.codes: dict[str, tuple[list, Any]] = {}
 
 
 class RowView(Mapping):
@@ -177,6 +179,7 @@ class RowView(Mapping):
         if col is None:
             col = self.table.columns[key] = [None] * self.table.n
         col[self.i] = value
+        self.table.codes.pop(key, None)
 
     def __repr__(self) -> str:
         return f"RowView({dict(self)!r})"

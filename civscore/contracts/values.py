@@ -344,3 +344,17 @@ def on_percent_scale(value: Any) -> Any:
             return value
         return number if percent else value
     return value
+
+
+class CodedColumn(list):
+    """A column of values (a plain list, one value per unit) that also knows
+    its distinct values and each unit's index into them, as a table file's
+    reader found them: :func:`civscore.contracts.scoring.distinct` returns
+    ``distinct`` without hashing the column again. ``keys`` are the distinct
+    values, each a value some unit has; ``codes`` a NumPy index array."""
+
+    __slots__ = ("distinct",)
+
+    def __init__(self, values: Iterable[Any], keys: list, codes: Any):
+        super().__init__(values)
+        self.distinct = (keys, codes)
