@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any, NamedTuple
 
 from ..contracts.writers import Writer
 from ..engine import NA, round2_array
-from . import evaluation_doc, result_doc
+from . import csv_columns, evaluation_doc, result_doc
 
 
 def dumps(doc) -> str:
@@ -60,7 +61,9 @@ def _safe(value):
 
 
 ROWS_PER_CHUNK = 20000
-UNIT_COLUMNS = slice(2, 7)   # unit.id … unit.period: text that comes from submissions
+#: from this many units the CSV report is rendered by pyarrow, column by column (the same bytes)
+ARROW_MIN_UNITS = 20000
+ARROW_ROWS_PER_CHUNK = 100000
 
 
 class _Cents(dict):
@@ -72,75 +75,109 @@ class _Cents(dict):
         return text
 
 
-def evaluation_row_chunks(ev, item_columns: bool = True):
-    """The per-unit table shared by ``csv`` and ``xlsx``: first the header,
-    then lists of rows, a chunk at a time (bounded memory for big runs).
+class Col(NamedTuple):
+    """One column of the per-unit table for one chunk of units, before it is text.
 
-    Built column by column with NumPy and zipped into rows: a million units
-    cost seconds, not minutes."""
-    import numpy as np  # lazily: heavy, and check never needs it here
+    ``kind``: ``rank`` (int64, -1 for none), ``int`` (int64), ``money`` (floats
+    shown with two decimals; ``na`` marks cells shown as ``na``), ``bool``
+    (``true``/``false``), ``text`` (a list of str, guarded against formulas),
+    ``where`` (sources and rows, -1 for none: ``file:row`` text, guarded),
+    ``plain`` (a list of str the scheme wrote: item ids)."""
+    kind: str
+    values: Any
+    na: Any = None
 
+
+def evaluation_header(ev, item_columns: bool = True) -> list[str]:
     scheme = ev.scheme
-    cats = [c.id for c in scheme.categories]
-    item_leaves = list(scheme.items) if item_columns else []
-    items = [leaf.id for leaf in item_leaves]
-    has_na = scheme.has_na   # SPEC §7.1: an na_points column, and "na" in an na item's cell; v1 schemes as before
     hist = ev.history is not None
     cycle = hist and ev.cycle_total is not None
     extra = (["earned_stars"] + (["cycle_total"] if cycle else []) + ["history"]) if hist else []
-    labelled = bool(scheme.labels)     # SPEC §7.3: a "label" column only when levels have labels
-    yield ["rank", "stars"] + (["label"] if labelled else []) + [
+    return ["rank", "stars"] + (["label"] if scheme.labels else []) + [
         "unit.id", "unit.name", "unit.group", "unit.region", "unit.period", "total", "base", "bonus", "penalty"] \
-        + (["na_points"] if has_na else []) + [
-        "vetoed", "vetoes", "complete", "source"] + extra + cats + items
+        + (["na_points"] if scheme.has_na else []) + [
+        "vetoed", "vetoes", "complete", "source"] + extra + [c.id for c in scheme.categories] \
+        + ([leaf.id for leaf in scheme.items] if item_columns else [])
+
+
+def evaluation_column_chunks(ev, item_columns: bool = True, rows_per_chunk: int = ROWS_PER_CHUNK):
+    """The per-unit table in rank order, a chunk of units at a time, as
+    :class:`Col` columns (bounded memory for big runs). Columns come from the
+    evaluation's arrays; only the unit's own text is read unit by unit."""
+    import numpy as np  # lazily: heavy, and check never needs it here
+
+    scheme = ev.scheme
+    item_leaves = list(scheme.items) if item_columns else []
+    has_na = scheme.has_na   # SPEC §7.1: an na_points column, and "na" in an na item's cell; v1 schemes as before
+    labelled = bool(scheme.labels)     # SPEC §7.3: a "label" column only when levels have labels
     everything = np.asarray(ev.order, dtype=np.intp)
-    cents = _Cents()
     rank = np.array([-1 if r is None else r for r in ev.rank], dtype=np.int64)
     stars = np.asarray(ev.stars, dtype=np.int64)
     complete = np.asarray(ev.complete)
-    for start in range(0, len(everything), ROWS_PER_CHUNK):
-        order = everything[start:start + ROWS_PER_CHUNK]
+    vetoed = np.array([bool(v) for v in ev.vetoes], dtype=bool)
+    for start in range(0, len(everything), rows_per_chunk):
+        order = everything[start:start + rows_per_chunk]
         positions = order.tolist()
         units = [ev.units[i] for i in positions]
+        vetoes = ev.vetoes
 
-        def money(column, order=order) -> list[str]:
-            whole = np.rint(round2_array(np.asarray(column)[order]) * 100).astype(np.int64)
-            return list(map(cents.__getitem__, whole.tolist()))
-        columns = [
-            ["" if r < 0 else r for r in rank[order].tolist()],
-            stars[order].tolist(),
-        ] + ([[_safe(ev.label(i) or "") for i in positions]] if labelled else []) + [
-            [_safe(u.id) for u in units], [_safe(u.name) for u in units], [_safe(u.group or "") for u in units],
-            [_safe(u.region or "") for u in units], [_safe(u.period or "") for u in units],
+        def money(column, order=order) -> Col:
+            return Col("money", round2_array(np.asarray(column)[order]))
+        yield [Col("rank", rank[order]), Col("int", stars[order])] \
+            + ([Col("text", [ev.label(i) or "" for i in positions])] if labelled else []) + [
+            Col("text", [u.id for u in units]), Col("text", [u.name for u in units]), Col("text", [u.group or "" for u in units]),
+            Col("text", [u.region or "" for u in units]), Col("text", [u.period or "" for u in units]),
             money(ev.total), money(ev.base), money(ev.bonus), money(ev.penalty),
         ] + ([money(ev.na_points)] if has_na else []) + [
-            ["true" if ev.vetoes[i] else "false" for i in positions],
-            [";".join(ev.vetoes[i]) for i in positions],
-            ["true" if c else "false" for c in complete[order].tolist()],
-            [_safe(u.where) for u in units],
-        ] + (history_columns(ev, order, positions, money) if hist else []) \
-            + [money(ev.categories[c]) for c in cats] + [_na_cells(ev, leaf, money, order) for leaf in item_leaves]
-        yield list(zip(*columns))
+            Col("bool", vetoed[order]), Col("plain", [";".join(vetoes[i]) for i in positions]),
+            Col("bool", complete[order]),
+            Col("where", ([u.source for u in units], np.array([-1 if u.row is None else u.row for u in units], dtype=np.int64))),
+        ] + (history_columns(ev, order, positions, money) if ev.history is not None else []) \
+            + [money(ev.categories[c.id]) for c in scheme.categories] \
+            + [money(ev.points[leaf.id])._replace(na=(ev.status[leaf.id][order] == NA) if leaf.na else None)
+               for leaf in item_leaves]
 
 
-def history_columns(ev, order, positions, money) -> list[list]:
+def history_columns(ev, order, positions, money) -> list[Col]:
     """SPEC §8's columns of one chunk: earned_stars, cycle_total (with weights), history."""
     import numpy as np
-    cols = [np.asarray(ev.earned_stars, dtype=np.int64)[order].tolist()]
+    cols = [Col("int", np.asarray(ev.earned_stars, dtype=np.int64)[order])]
     if ev.cycle_total is not None:
         cols.append(money(ev.cycle_total))
     reasons = ev.history_reasons
-    cols.append([_safe("; ".join(reasons[i])) if i in reasons else "" for i in positions])
+    cols.append(Col("text", ["; ".join(reasons[i]) if i in reasons else "" for i in positions]))
     return cols
 
 
-def _na_cells(ev, leaf, money, order) -> list[str]:
-    """An item's column: its points, and ``na`` where the unit marked it not applicable (SPEC §7.1)."""
-    cells = money(ev.points[leaf.id])
-    if leaf.na:
-        for j in (ev.status[leaf.id][order] == NA).nonzero()[0].tolist():
+def _python_cells(col: Col, cents: _Cents) -> list:
+    """A column as the cells csv.writer is given."""
+    import numpy as np
+    if col.kind == "rank":
+        return ["" if r < 0 else r for r in col.values.tolist()]
+    if col.kind == "int":
+        return col.values.tolist()
+    if col.kind == "bool":
+        return ["true" if v else "false" for v in col.values.tolist()]
+    if col.kind == "text":
+        return [_safe(v) for v in col.values]
+    if col.kind == "plain":
+        return col.values
+    if col.kind == "where":
+        return [_safe(s if r < 0 else f"{s}:{r}") for s, r in zip(col.values[0], col.values[1].tolist())]
+    cells = list(map(cents.__getitem__, np.rint(col.values * 100).astype(np.int64).tolist()))
+    if col.na is not None:
+        for j in col.na.nonzero()[0].tolist():
             cells[j] = "na"
     return cells
+
+
+def evaluation_row_chunks(ev, item_columns: bool = True):
+    """The per-unit table as rows for csv.writer: first the header, then
+    lists of rows, a chunk at a time."""
+    yield evaluation_header(ev, item_columns)
+    cents = _Cents()
+    for cols in evaluation_column_chunks(ev, item_columns):
+        yield list(zip(*[_python_cells(c, cents) for c in cols]))
 
 
 class CsvWriter(Writer):
@@ -152,6 +189,10 @@ class CsvWriter(Writer):
         return "".join(self.evaluation_chunks(ev))
 
     def evaluation_chunks(self, ev):
+        if ev.n >= ARROW_MIN_UNITS and csv_columns.available():
+            chunks = evaluation_column_chunks(ev, rows_per_chunk=ARROW_ROWS_PER_CHUNK)
+            yield from csv_columns.evaluation_chunks(ev, evaluation_header(ev), chunks)
+            return
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         chunks = evaluation_row_chunks(ev)
