@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .contracts.i18n import _
 from .contracts.errors import SubmissionError
-from .contracts.units import RepeatedKey, Unit, flatten, unit_text
+from .contracts.units import RepeatedKey, RowView, Unit, flatten, unit_text
 from .contracts.values import ValueInvalid, fmt, is_missing, match_grade, to_bool, to_count, to_list, to_number, to_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -292,6 +292,15 @@ class Aggregator:
         columns = getattr(getattr(unit.data, "table", None), "columns", None)
         return self.column in (columns if columns is not None else unit.data)
 
+    def any_candidate(self, units: list["Unit"]) -> bool:
+        """Whether :meth:`is_candidate` holds for some unit: asked once per
+        table file, not once per row."""
+        if self.column is None:
+            return False
+        tables = {id(u.data.table): u for u in units if isinstance(u.data, RowView)}
+        return any(self.is_candidate(u) for u in tables.values()) or any(
+            self.is_candidate(u) for u in units if not isinstance(u.data, RowView))
+
     def is_row(self, unit: "Unit") -> bool:
         """A table row with an ``assessor`` cell: rows of one unit id are merged, not duplicates."""
         return self.column is not None and unit.row is not None and self.column in unit.data
@@ -302,7 +311,7 @@ class Aggregator:
         Problems (a row whose unit fields contradict the unit's first row, an
         assessor twice for a unit, a plain unit id that assessor rows also
         use, a malformed ``[[assessors]]``) are appended to ``errors``."""
-        if not any(self.is_candidate(u) or "assessors" in u.extra for u in units):
+        if not self.any_candidate(units) and not any("assessors" in u.extra for u in units):
             return units
         out: list[Any] = []
         rows_of: dict[str, list["Unit"]] = {}
