@@ -770,7 +770,7 @@ def evaluate(scheme: Scheme, submissions: Iterable[Unit] | Any, *, by_group: boo
     loaded with; ``registry`` is accepted for civscore 1.0's callers and must
     be that one."""
     if registry is not None and registry is not scheme.registry:
-        raise ValueError("evaluate(): the scheme was loaded with another registry; load it with this one")
+        raise ValueError(_("evaluate(): the scheme was loaded with another registry; load it with this one"))
     with gc_paused():   # a million units' lists would set the collector scanning them all, again and again
         if hasattr(submissions, "units"):
             read: Any = submissions
