@@ -56,7 +56,9 @@ class CriteriaErrors(CriteriaError):
 
 # -- pydantic models of the fixed parts -----------------------------------------
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)  # NaN/inf points are errors
+    # NaN/inf points are errors; each model's validator is built when it first validates, so a scheme
+    # without caps or history rules never pays for theirs
+    model_config = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False, defer_build=True)
 
 
 class SchemeMeta(_Strict):

@@ -22,7 +22,8 @@ class LevelModel(BaseModel):
     """Base of a rating method's level model: every level has ``stars`` and
     may have a ``label``, its name (SPEC §7.3: 五星级, 优秀)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # a NaN min_score is never reached
+    # a NaN min_score is never reached; validators are built on first use (only the method's own level model validates)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
     stars: int = Field(ge=0, le=100)
     label: Optional[str] = Field(default=None, min_length=1)
 
