@@ -24,7 +24,7 @@ else:  # pragma: no cover
 
 from .contracts.rating import dotted
 from .contracts.errors import CriteriaError, long_number_where, toml_message, toml_where
-from .contracts.i18n import _
+from .contracts.i18n import N_, _, ngettext
 from .contracts.limits import toml_problem
 from .contracts.values import fmt
 from .plugins import Registry, bundled_folder, did_you_mean
@@ -497,13 +497,69 @@ def sum_declared(nodes: Any) -> float | None:
     return total
 
 
+#: pydantic's messages of the common error types, in its own English words, as msgids: formatted with the
+#: error's ``ctx`` they read as pydantic's in English and are translated in other languages
+PYDANTIC_MESSAGES = {
+    "float_type": N_("Input should be a valid number"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "finite_number": N_("Input should be a finite number"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "list_type": N_("Input should be a valid list"),
+    "tuple_type": N_("Input should be a valid tuple"),
+    "set_type": N_("Input should be a valid set"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be a valid dictionary"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "multiple_of": N_("Input should be a multiple of {multiple_of}"),
+    "literal_error": N_("Input should be {expected}"),
+    "enum": N_("Input should be {expected}"),
+    "string_pattern_mismatch": N_("String should match pattern '{pattern}'"),
+}
+
+
+def pydantic_message(err: Any) -> str:
+    """One pydantic error's message in the chosen language: ours for the common types (the numbers of
+    its ``ctx`` written as civscore writes numbers), pydantic's own English text for the rare ones."""
+    kind, ctx = err["type"], dict(err.get("ctx") or {})
+    ctx = {k: fmt(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in ctx.items()}
+    if "expected" in ctx:   # pydantic joins the choices itself: 'higher' or 'lower'
+        ctx["expected"] = str(ctx["expected"]).replace(" or ", _(" or "))
+    try:
+        if kind in PYDANTIC_MESSAGES:
+            return _(PYDANTIC_MESSAGES[kind]).format(**ctx)
+        n = int(err.get("ctx", {}).get("min_length", err.get("ctx", {}).get("max_length", 0)))
+        if kind == "string_too_short":
+            return ngettext("String should have at least {min_length} character",
+                            "String should have at least {min_length} characters", n).format(**ctx)
+        if kind == "string_too_long":
+            return ngettext("String should have at most {max_length} character",
+                            "String should have at most {max_length} characters", n).format(**ctx)
+        if kind == "too_short" and ctx.get("field_type") == "List":
+            return ngettext("List should have at least {min_length} item, not {actual_length}",
+                            "List should have at least {min_length} items, not {actual_length}", n).format(**ctx)
+        if kind == "too_long" and ctx.get("field_type") == "List":
+            return ngettext("List should have at most {max_length} item, not {actual_length}",
+                            "List should have at most {max_length} items, not {actual_length}", n).format(**ctx)
+    except (KeyError, IndexError, ValueError, TypeError):   # a pydantic whose ctx differs: its own words
+        pass
+    return str(err["msg"])
+
+
 def pydantic_errors(exc: ValidationError, path: str) -> list[str]:
-    """Pydantic's errors as ``key.path: message`` lines."""
+    """Pydantic's errors as ``key.path: message`` lines, in the chosen language (:func:`pydantic_message`)."""
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         where = ".".join(p for p in (path, loc) if p)
-        msg = err["msg"]
+        msg = pydantic_message(err)
         if err["type"] == "extra_forbidden":
             msg = _("unknown key; remove it or check its spelling")
         elif err["type"] == "missing":

@@ -463,3 +463,64 @@ def test_every_argparse_message_a_user_sees_is_in_the_catalog():
              and n.args and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str)}
     assert shown - developers <= marked, sorted(shown - developers - marked)
     assert marked <= _extracted()
+
+
+# -- pydantic's own messages inside criteria errors ---------------------------------------------------------
+BAD_SCHEME = """format = "civscore/1"
+[scheme]
+id = "bad"
+title = "坏方案"
+version = "1"
+full_marks = 20
+[rating]
+method = "thresholds"
+levels = [{ stars = 1, min_score = 0, label = "" }]
+caps = [{ criterion = "a", below = -0.1, max_stars = 0 }]
+[criteria.a]
+title = "甲"
+points = 20
+[criteria.a.x]
+points = "ten"
+scorer = "bands"
+[criteria.a.y]
+title = "丙"
+points = 10
+scorer = "bands"
+params = { bands = [[1, 1]], better = "up", extra = 1 }
+"""
+
+
+def test_pydantic_messages_of_a_bad_scheme_in_chinese_and_english(run_civscore, tmp_path):
+    """Pydantic's words ("Input should be a valid number", "greater than or equal to", "Field required",
+    "Extra inputs are not permitted") in the chosen language, each after its key path."""
+    scheme = tmp_path / "bad.toml"
+    scheme.write_text(BAD_SCHEME, encoding="utf-8")
+    zh = run_civscore("validate", scheme, "--lang", "zh-CN")
+    assert zh.returncode == 2
+    for line in ("rating.caps.0.below: 应大于或等于 0", "criteria.a.x.title: 缺少必填键",
+                 "criteria.a.x.points: 应为数值，而不是 'ten'", "rating.levels.0.label: 至少应有 1 个字符",
+                 "criteria.a.y.params.better: 应为 'higher' 或 'lower'", "criteria.a.y.params.extra: 未知的键"):
+        assert line in zh.stderr, (line, zh.stderr)
+    assert not re.search(r"Input should|[Ff]ield required|Extra inputs|String should", zh.stderr), zh.stderr
+    en = run_civscore("validate", scheme, "--lang", "en")
+    for line in ("rating.caps.0.below: Input should be greater than or equal to 0",
+                 "criteria.a.x.points: Input should be a valid number, not 'ten'",
+                 "rating.levels.0.label: String should have at least 1 character",
+                 "criteria.a.y.params.better: Input should be 'higher' or 'lower'"):
+        assert line in en.stderr, (line, en.stderr)
+
+
+@pytest.mark.parametrize("err,zh", [
+    ({"type": "less_than", "msg": "Input should be less than 0.5", "ctx": {"lt": 0.5}}, "应小于 0.5"),
+    ({"type": "int_from_float", "msg": "…", "ctx": None}, "应为整数，填写的数带有小数部分"),
+    ({"type": "too_short", "msg": "…", "ctx": {"field_type": "List", "min_length": 2, "actual_length": 1}},
+     "至少应有 2 项，实有 1 项"),
+    ({"type": "url_parsing", "msg": "Input should be a valid URL", "ctx": {"error": "x"}},
+     "Input should be a valid URL"),                                            # rare: pydantic's own words
+    ({"type": "greater_than", "msg": "Input should be greater than 0", "ctx": {"limit": 0}},
+     "Input should be greater than 0"),                                         # a ctx we do not know: pydantic's
+])
+def test_pydantic_message_types(err, zh):
+    from civscore.criteria import pydantic_message
+    with i18n.language("zh_CN"):
+        assert pydantic_message(err) == zh
