@@ -226,3 +226,29 @@ def test_pyarrays_rank_and_sort_as_numpy():
             from civscore.contracts import pyarrays as pa
             p_order, p_ranks = rank_arrays(pa.array(totals), [pa.array(t) for t in ties], pa.array(ids, dtype=object))
         assert (order.tolist(), ranks.tolist()) == (p_order.tolist(), p_ranks.tolist())
+
+
+def test_columns_read_by_pyarrow_give_the_same_check_and_evaluation(registry, monkeypatch):
+    """A table file read column by column carries NumPy codes of its distinct values
+    (CodedColumn): pure-Python arrays take them as they are."""
+    from dataclasses import replace
+
+    from civscore import api
+    from civscore.builtin import columnar
+    from civscore.builtin.writers import JsonWriter, TableWriter
+    monkeypatch.setattr(columnar, "MIN_COLUMNAR_BYTES", 0)
+    for scheme in BUNDLED:
+        batches = sorted(examples(scheme).glob("*.csv"))
+        if not batches:
+            continue
+        loaded = api.load(scheme, registry=registry)
+        subs = api.read(batches, registry=registry, scheme=loaded)
+        assert subs.units and subs.units[0].data.table.codes, scheme.stem   # the columnar path read it
+
+        def report():
+            ev = api.evaluate(loaded, subs)
+            one = api.evaluate(loaded, replace(subs, units=subs.units[:1], errors=[]))
+            doc = api.check_doc(one, 0)
+            return json.dumps(api.evaluation_doc(ev), ensure_ascii=False), TableWriter().check(doc), JsonWriter().check(doc)
+        with_numpy, without = _both(report)
+        assert with_numpy == without, scheme.stem

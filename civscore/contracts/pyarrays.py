@@ -234,6 +234,8 @@ class Array:
             return [int(i) for i in key._v]
         if isinstance(key, (list, tuple)):
             return self._positions(array(key))
+        if getattr(key, "ndim", 0) == 1:   # a NumPy index array: a table file's codes, read before
+            return self._positions(array(key.tolist()))
         return None
 
     def __getitem__(self, key: Any) -> Any:
