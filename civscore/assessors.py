@@ -210,7 +210,7 @@ def combine_key(values: dict[str, Any], kind: str, detail: Any, aggregate: str,
         else:
             combined = combine_texts(vals)
             unanimous = len(set(vals)) == 1
-        flag = {"reason": "the assessors do not agree"} if max_spread is not None and not unanimous else None
+        flag = {"reason": _("the assessors do not agree")} if max_spread is not None and not unanimous else None
     if flag is not None:
         flag = {"values": {k: _plain(v) for k, v in values.items()}, "combined": _plain(combined),
                 "spread": spread, **flag}

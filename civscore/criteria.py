@@ -658,12 +658,16 @@ class _Builder:
             if isinstance(item, dict) and item.get("scorer") == "deduct":
                 per = (item.get("params") or {}).get("per")
                 points = item.get("points")
-                full_at = f" and full_at = {_num(points / per)}" if isinstance(per, (int, float)) and per and \
-                    isinstance(points, (int, float)) else ""
-                out.append("penalty.{name}: ".format(name=name) + _(
-                    "`deduct` gives full points for 0 instances, and a penalty item subtracts the points it earns, "
-                    "so every unit with nothing found loses all {points} points; for 'each instance costs points' "
-                    "write scorer = \"linear\" with zero_at = 0{full_at}").format(points=points, full_at=full_at))
+                if isinstance(per, (int, float)) and per and isinstance(points, (int, float)):
+                    advice = _("`deduct` gives full points for 0 instances, and a penalty item subtracts the points it "
+                               "earns, so every unit with nothing found loses all {points} points; for 'each instance "
+                               "costs points' write scorer = \"linear\" with zero_at = 0 and full_at = {full_at}").format(
+                        points=points, full_at=_num(points / per))
+                else:
+                    advice = _("`deduct` gives full points for 0 instances, and a penalty item subtracts the points it "
+                               "earns, so every unit with nothing found loses all {points} points; for 'each instance "
+                               "costs points' write scorer = \"linear\" with zero_at = 0").format(points=points)
+                out.append("penalty.{name}: ".format(name=name) + advice)
         weights = (self.raw.get("history") or {}).get("weights") if isinstance(self.raw.get("history"), dict) else None
         if isinstance(weights, list) and all(isinstance(w, (int, float)) for w in weights) and abs(sum(weights) - 1) > EPS:
             out.append(_("history.weights: add up to {sum}, not 1; a unit with all its periods gets the weighted sum as written, "

@@ -376,7 +376,7 @@ def _import_file(path: Path) -> ModuleType:
         sys.modules[_DIR_PACKAGE] = package
     spec = importlib.util.spec_from_file_location(modname, path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
+        raise ImportError(_("cannot load {path}").format(path=path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[modname] = module
     try:

@@ -524,3 +524,17 @@ def test_pydantic_message_types(err, zh):
     from civscore.criteria import pydantic_message
     with i18n.language("zh_CN"):
         assert pydantic_message(err) == zh
+
+
+def test_explain_verify_and_plugins_speak_chinese(cli):
+    """The rubric's title, headings and bonus/penalty rows, and the plugins table's status, in zh-CN;
+    the rubric's CSV keeps its column keys."""
+    code, out, _err = cli("explain", V1_SCHEME, "--lang", "zh-CN")
+    assert out.startswith("文明单位测评体系（civilized-unit 2025.1），共 100 分")
+    assert re.search(r"\n编号\s+名称\s+满分\s+评分器\s+参数\s+评分方法", out)
+    assert re.search(r"\nbonus\s+加分项\s+上限 5", out) and "定级方法 thresholds：" in out
+    assert "points" not in out and "cap " not in out
+    code, out, _err = cli("explain", V1_SCHEME, "--lang", "zh-CN", "-f", "csv")
+    assert out.startswith("id,title,points,scorer,params,method\n")
+    code, out, _err = cli("plugins", "-p", "no:nothing", "--lang", "zh-CN")
+    assert re.search(r"\nnothing\s+-p no:\s+已屏蔽", out)

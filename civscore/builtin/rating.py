@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 from pydantic import Field
 
 from ..contracts.rating import RATIO_EPS, FloorsLevel, RatingMethod, meets_floors
+from ..contracts.i18n import _
 from ..contracts.values import fmt
 from ..hookspecs import hookimpl
 
@@ -31,8 +32,9 @@ class Thresholds(RatingMethod):
         scores = [lv.get("min_score") for lv in levels]
         for i in range(1, len(scores)):
             if scores[i] > scores[i - 1]:
-                return [f"{levels[i].stars} ★ needs min_score {fmt(scores[i])}, more than {levels[i - 1].stars} ★ "
-                        f"({fmt(scores[i - 1])}); a lower level must not need more points"]
+                return [_("{stars} ★ needs min_score {score}, more than {lower} ★ ({lower_score}); a lower level must "
+                          "not need more points").format(stars=levels[i].stars, score=fmt(scores[i]),
+                                                         lower=levels[i - 1].stars, lower_score=fmt(scores[i - 1]))]
         return []
 
     def rate(self, standings, levels):
@@ -81,8 +83,8 @@ class Quota(RatingMethod):
         tops = [lv.get("top") for lv in levels]
         for i in range(1, len(tops)):
             if tops[i] < tops[i - 1]:
-                return [f"top is a cumulative share: {levels[i].stars} ★ has top {tops[i]}, "
-                        f"less than {levels[i - 1].stars} ★ ({tops[i - 1]})"]
+                return [_("top is a cumulative share: {stars} ★ has top {top}, less than {lower} ★ ({lower_top})").format(
+                    stars=levels[i].stars, top=tops[i], lower=levels[i - 1].stars, lower_top=tops[i - 1])]
         return []
 
     def rate(self, standings, levels):
@@ -102,7 +104,8 @@ class Quota(RatingMethod):
     def next_level(self, stars, total, ratios, categories, levels):
         nxt = super().next_level(stars, total, ratios, categories, levels)
         if nxt is not None:
-            nxt.note = f"{nxt.stars} ★ also needs a rank in the top {nxt_top(levels, nxt.stars):.0%} of the units rated"
+            nxt.note = _("{stars} ★ also needs a rank in the top {share} of the units rated").format(
+                stars=nxt.stars, share=f"{nxt_top(levels, nxt.stars):.0%}")
         return nxt
 
 

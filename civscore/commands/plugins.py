@@ -8,8 +8,16 @@ from importlib import metadata
 from tabulate import tabulate
 
 from ..contracts.errors import UsageError
-from ..contracts.i18n import _
+from ..contracts.i18n import N_, _
 from . import emit, load_plugins
+
+#: a plugin's status as the table shows it (JSON keeps the status id)
+STATUS = {"ok": N_("ok"), "failed": N_("failed"), "blocked": N_("blocked"), "not loaded": N_("not loaded")}
+
+
+def _status(p: dict) -> str:
+    status = _(STATUS[p["status"]]) if p["status"] in STATUS else p["status"]
+    return _("{status}: {error}").format(status=status, error=p["error"]) if p["error"] else status
 
 
 def run(args) -> int:
@@ -28,7 +36,7 @@ def run(args) -> int:
         content = json.dumps({"plugins": infos, "autoload": not os.environ.get("CIVSCORE_DISABLE_PLUGIN_AUTOLOAD")},
                              ensure_ascii=False, indent=2) + "\n"
     elif args.format in ("table", "markdown"):
-        rows = [[p["name"], p["version"] or "", p["origin"], p["status"] + (f": {p['error']}" if p["error"] else ""),
+        rows = [[p["name"], p["version"] or "", p["origin"], _status(p),
                  "; ".join(f"{k}: {', '.join(v)}" for k, v in p["provides"].items() if v)] for p in infos]
         content = tabulate(rows, [_("plugin"), _("version"), _("origin"), _("status"), _("provides")],
                            tablefmt="github" if args.format == "markdown" else "simple") + "\n"
