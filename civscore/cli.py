@@ -85,13 +85,49 @@ def _strict_arg(p: argparse.ArgumentParser) -> None:
                    help=_("a data key the scheme does not read is an error (exit 1), not a warning"))
 
 
+class _Unused(argparse.ArgumentParser):
+    """The parser of a command this command line does not run: listed in ``civscore -h``
+    with its help, while the arguments added to it go nowhere (building all nine
+    commands' arguments cost more than parsing one)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+
+#: while build_parser() runs: the one command whose arguments it builds (None: every command's)
+_BUILDING: list[Optional[str]] = [None]
+
+
 def _command(sub: Any, name: str, help_text: str, examples: Sequence[str]) -> argparse.ArgumentParser:
     """A subcommand whose help ends with examples of its use."""
+    if _BUILDING[0] is not None and name != _BUILDING[0]:
+        sub.add_parser(name, help=help_text)
+        return _Unused(add_help=False)
     epilog = _("examples:") + "\n" + "\n".join("  " + line for line in examples)
     p = sub.add_parser(name, help=help_text, description=help_text, epilog=epilog,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _lang_arg(p)
     return p
+
+
+def command_in(argv: Sequence[str]) -> Optional[str]:
+    """The command a command line runs, found as the parser finds it: the first word
+    that is neither an option nor ``--lang``'s value (``--l``, ``--la``, ``--lan`` abbreviate
+    it); None when that word names no command."""
+    value_next = False
+    for word in argv:
+        if value_next:
+            value_next = False
+        elif word == "--":
+            return None
+        elif word.startswith("-") and word != "-":
+            value_next = word in ("--lang", "--lan", "--la", "--l")
+        else:
+            return word if word in COMMANDS else None
+    return None
 
 
 def _criteria_arg(p: argparse.ArgumentParser) -> None:
@@ -134,7 +170,17 @@ def _check_parser(sub: Any) -> None:
     _common(p, formats=EVALUATE_FORMATS, replaces=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command``, only that command takes its arguments
+    (every command is still listed): what parsing a command line that runs it needs."""
+    _BUILDING[0] = command
+    try:
+        return _build_parser()
+    finally:
+        _BUILDING[0] = None
+
+
+def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="civscore", description=_("Score, rate and rank units against assessment criteria."))
     parser.add_argument("--version", action="version", version=f"civscore {api.__version__}",
                         help=_("show program's version number and exit"))
@@ -201,7 +247,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         choose_language(argv)
         with argparse_in_language():
-            parser = build_parser()
+            parser = build_parser(command_in(argv))
             args = parser.parse_args(argv)
             if not args.command:
                 parser.print_help(sys.stderr)

@@ -252,3 +252,25 @@ def test_columns_read_by_pyarrow_give_the_same_check_and_evaluation(registry, mo
             return json.dumps(api.evaluation_doc(ev), ensure_ascii=False), TableWriter().check(doc), JsonWriter().check(doc)
         with_numpy, without = _both(report)
         assert with_numpy == without, scheme.stem
+
+
+def test_the_parser_of_one_command_parses_and_helps_as_the_whole_parser(capsys):
+    """``build_parser(command)`` adds only that command's arguments: its help, the
+    top-level help and every parse of its command lines stay the same."""
+    from civscore.cli import COMMANDS, build_parser, command_in
+
+    def outcome(parser, argv):
+        try:
+            result = vars(parser.parse_args(argv))
+        except SystemExit as exc:
+            result = {"exit": exc.code}
+        out = capsys.readouterr()
+        return result, out.out, out.err
+    lines = [["-h"], []] + [[name, "-h"] for name in COMMANDS] + [
+        ["check", "s.toml", "u.toml", "-f", "json", "--target", "3"], ["check", "s.toml"], ["check", "--bogus"],
+        ["evaluate", "s.toml", "a", "b", "-j", "2"], ["--lang", "zh-CN", "validate", "s.toml"], ["--la", "en", "init", "s"],
+        ["history", "h.sqlite", "--unit", "x"], ["explain", "--scorers"], ["nope"], ["--", "check"]]
+    for argv in lines:
+        assert outcome(build_parser(command_in(argv)), argv) == outcome(build_parser(), argv), argv
+    assert command_in(["--lang", "check", "validate", "x"]) == "validate"
+    assert command_in(["--lang=zh-CN", "check"]) == "check"
