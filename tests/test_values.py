@@ -150,6 +150,10 @@ def test_distinct_never_merges_equal_values_of_other_types():
     assert [math.copysign(1, keys[i]) for i in idx.tolist()] == [1, -1, 1, 1] and len(keys) == 3
     keys, idx = distinct(["a", "b", "a", None])                # the fast path: strings
     assert keys == ["a", "b", None] and idx.tolist() == [0, 1, 0, 2]
+    values = [3, 2.5, 3, True, 1, 1.0, 2.5, None, "3"]         # a sheet's ints and floats, no zero: hashed by (type, value)
+    keys, idx = distinct(values)
+    assert keys == [3, 2.5, True, 1, 1.0, None, "3"] and [type(k) for k in keys][2:5] == [bool, int, float]
+    assert [keys[i] for i in idx.tolist()] == values and [type(keys[i]) for i in idx.tolist()] == [type(v) for v in values]
 
 
 # -- issue 10, case 1: a grade never depends on another unit's value ------------------------------------

@@ -454,13 +454,18 @@ def _sheet_units(book, source: str) -> Iterator[Item]:
 
 
 def _checked_units(rows: Iterator[tuple[int, list[Any]]], merged: MergedRows, source: str) -> Iterator[Item]:
-    """Units of a sheet's rows, refusing rows with merged cells or formulas; dates as ISO text."""
-    for item in table_units(rows, source, chunk_size=1):  # rows are checked as they come
+    """Units of a sheet's rows, refusing rows with merged cells or formulas;
+    dates as ISO text. Formulas and dates are looked for column by column,
+    among each column's distinct values, not cell by cell."""
+    items = list(table_units(rows, source))
+    table = next((item.data.table for item in items if isinstance(item, Unit) and isinstance(item.data, RowView)), None)
+    formula_at = _formula_cells(table) if table is not None else {}
+    for item in items:
         if not isinstance(item, Unit):
             yield item
             continue
         row = item.row or 0
-        if merged.get(row):
+        if merged and merged.get(row):
             yield SubmissionError(_("merged cells {cells}; unmerge them and fill every cell").format(cells=merged.get(row)),
                 source, _("row {row}").format(row=row))
             continue
@@ -470,23 +475,37 @@ def _checked_units(rows: Iterator[tuple[int, list[Any]]], merged: MergedRows, so
                                   .format(field=unit_formula, formula=getattr(item, unit_formula)[:30]),
                                       source, _("row {row}").format(row=row))
             continue
-        formulas = [k for k, v in item.data.items() if _is_formula(v)]
-        if formulas:
-            formula = item.data[formulas[0]][:30]
+        at = formula_at.get(item.data.i) if isinstance(item.data, RowView) else None
+        if at is not None:
             yield SubmissionError(_("column {column!r} holds a formula ({formula}); paste values only").format(
-                column=formulas[0], formula=formula), source, _("row {row}").format(row=row))
+                column=at[0], formula=at[1][:30]), source, _("row {row}").format(row=row))
             continue
-        for k, v in list(item.data.items()):
-            if hasattr(v, "isoformat"):
-                item.data[k] = v.isoformat()
         yield item
+
+
+def _formula_cells(table: Table) -> dict[int, tuple[str, str]]:
+    """The first column (in column order) holding a formula, and the
+    formula, by table row; date cells of every column become ISO text."""
+    found: dict[int, tuple[str, str]] = {}
+    for key, col in table.columns.items():
+        distinct = set(col)
+        formulas = {v for v in distinct if _is_formula(v)}
+        dates = {v for v in distinct if hasattr(v, "isoformat")}
+        if not formulas and not dates:
+            continue
+        for i, v in enumerate(col):
+            if v in formulas:
+                found.setdefault(i, (key, v))
+            elif v in dates and type(v) is not str:
+                col[i] = v.isoformat()
+    return found
 
 
 #: what python-calamine cannot tell (it gives cached values, not formulas, and no number formats) or
 #: would read differently: a formula (``<f>``), an error cell (``t="e"``), merged cells, prefixed
 #: element names (``<x:c>``); any of them, or more cells than the limit, and the workbook is read
 #: by openpyxl, cell by cell, as before. Each is one ``bytes.find`` over the sheet's XML.
-_CALAMINE_CANNOT = (b"<f", b't="e"', b"<mergeCell", b":sheetData", b":c ")
+_CALAMINE_CANNOT = (b"<f", b't="e"', b":sheetData", b":c ")   # merged cells: calamine lists them (merged_cell_ranges)
 #: a cell far away (column CA or beyond, row 200,000 or beyond): calamine allocates the whole
 #: rectangle up to it (a cell at XFD1048576 asks for 512 GB and aborts the process)
 _FAR_CELL = re.compile(rb'r="(?:[A-Za-z]{3}|[C-Zc-z][A-Za-z])\d|r="[A-Za-z]{1,2}(?:[2-9]\d{5}|\d{7})')
@@ -533,8 +552,9 @@ def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
                 text = tail + chunk
                 if any(text.find(what) >= 0 for what in _CALAMINE_CANNOT) or _FAR_CELL.search(text):
                     return True
-                edge = tail[-2:] + chunk   # a "<c " split between two chunks is counted once
-                cells += edge.count(b"<c ") + edge.count(b"<c>") + edge.count(b"<c/")
+                # every "<c" counts ("<col", "<cfRule" too: a few more, never fewer, and past the limit
+                # openpyxl's path counts exactly); one split between two chunks is counted once
+                cells += (tail[-1:] + chunk).count(b"<c")
                 if cells > max_cells:
                     return True
                 tail = chunk[-64:]

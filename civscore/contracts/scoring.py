@@ -256,6 +256,18 @@ def distinct(values: Sequence[Any]) -> "tuple[list, Any] | None":
         if float not in numeric or not any(type(k) is float and k == 0 for k in keys):   # ... but -0.0 and 0.0
             position = {k: i for i, k in enumerate(keys)}
             return keys, np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=len(values))
+        return _distinct_by_type(values)
+    return _distinct_by_type(values)
+
+
+def _distinct_by_type(values: Sequence[Any]) -> "tuple[list, Any]":
+    """:func:`distinct` of a column mixing kinds (a sheet's ints and floats): keyed by (type, value),
+    hashed in C, unless a zero float is among them (``-0.0`` and ``0.0``: keyed one by one)."""
+    pairs = list(zip(map(type, values), values))
+    found = dict.fromkeys(pairs)
+    if not any(t is float and v == 0 for t, v in found):
+        position = {k: i for i, k in enumerate(found)}
+        return [v for _t, v in found], np.fromiter(map(position.__getitem__, pairs), dtype=np.intp, count=len(values))
     first: dict = {}                            # equal across types: key by type too
     keyed = [value_key(v) for v in values]
     for k, v in zip(keyed, values):
