@@ -262,12 +262,9 @@ CJK_DATA = {
     ("builtin/sampling.py", "人民路:3.2;解放路:6.1"),
     ("contracts/values.py", "："),        # a table written key：value (full-width colon) is read too
 }
-#: English text that names the input vocabulary a unit writes (是/否) or glosses a term (点位), by its start:
-#: scorers' ``description`` (explain --scorers) is not translated yet
-CJK_IN_ENGLISH = {
-    ("builtin/scorers.py", "1 if the value equals `expect` (true/false, yes/no, 是/否"),
-    ("builtin/sampling.py", "sampled inspection points (点位)"),
-}
+#: English text that names the input vocabulary a unit writes (是/否) or glosses a term (点位), by its start
+#: (none now: such text is a marked msgid, like the scorers' descriptions)
+CJK_IN_ENGLISH: set[tuple[str, str]] = set()
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 _MARKERS = {"_", "ngettext", "N_", "gettext"}
@@ -536,5 +533,8 @@ def test_explain_verify_and_plugins_speak_chinese(cli):
     assert "points" not in out and "cap " not in out
     code, out, _err = cli("explain", V1_SCHEME, "--lang", "zh-CN", "-f", "csv")
     assert out.startswith("id,title,points,scorer,params,method\n")
+    code, out, _err = cli("explain", "--scorers", "--lang", "zh-CN")
+    assert re.search(r"^评分器\s+插件\s+作用\s+参数\s+类型\s+默认值", out)
+    assert "值等于 `expect`（true/false、yes/no、是/否、1/0）时为 1，否则为 0" in out and "1 if the value" not in out
     code, out, _err = cli("plugins", "-p", "no:nothing", "--lang", "zh-CN")
     assert re.search(r"\nnothing\s+-p no:\s+已屏蔽", out)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from ..contracts.i18n import _
+from ..contracts.i18n import N_, _
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct, value_key
 from ..contracts.values import (ValueInvalid, fmt, is_missing, is_table_text, normalize, to_bool, to_list,
                                 to_number, to_table)
@@ -129,7 +129,7 @@ class TableScorer(ValueScorer):
 
 class Sample(TableScorer):
     name = "sample"
-    description = ("sampled inspection points (点位): linear on the pass rate, or points lost per failing point; "
+    description = N_("sampled inspection points (点位): linear on the pass rate, or points lost per failing point; "
                    "results as a list or a table point:result")
 
     class Params(Params):
@@ -230,7 +230,7 @@ def ngettext_points(n: int, least: int) -> str:
 
 class Survey(TableScorer):
     name = "survey"
-    description = ("answer counts of a survey (option:count;…): the weighted rate of the options counted, "
+    description = N_("answer counts of a survey (option:count;…): the weighted rate of the options counted, "
                    "banded or linear")
 
     class Params(Params):

@@ -11,7 +11,7 @@ from ..formula import Formula, FormulaError, FormulaValueError
 from ..hookspecs import hookimpl
 from .sampling import SAMPLING_SCORERS
 from ..contracts.scoring import Batch, Outcome, Params, Scorer, ValueScorer, distinct
-from ..contracts.i18n import _, ngettext
+from ..contracts.i18n import N_, _, ngettext
 from ..contracts.values import (ValueInvalid, fmt, fold, is_list, is_missing, match_grade, normalize, to_bool,
                                 to_count, to_list, to_number, to_text)
 
@@ -60,7 +60,7 @@ class Boolean(ValueScorer):
     def input_help(cls, key, params, points):
         good = "是" if params.expect else "否"
         return _("是/否 (true/false); “{good}” earns the points").format(good=good)
-    description = "1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0"
+    description = N_("1 if the value equals `expect` (true/false, yes/no, 是/否, 1/0), else 0")
 
     class Params(Params):
         expect: bool = True
@@ -100,7 +100,7 @@ class Checklist(ValueScorer):
             text += _("; required: {required} (without them the item earns nothing)").format(
                 required=_(", ").join(params.required))
         return text
-    description = "share of `items` present; 0 if any `required` item is absent"
+    description = N_("share of `items` present; 0 if any `required` item is absent")
 
     class Params(Params):
         items: list[str] = Field(min_length=1)
@@ -159,7 +159,7 @@ class Linear(ValueScorer):
                 if lower else
                 _("a number; {zero_at} earns 0, {full_at} earns full points, proportional in between (higher is better)"))
         return text.format(zero_at=fmt(params.zero_at), full_at=fmt(params.full_at))
-    description = "clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better"
+    description = N_("clamp((v − zero_at) / (full_at − zero_at), 0, 1); zero_at > full_at means lower is better")
 
     class Params(Params):
         zero_at: float
@@ -213,7 +213,7 @@ class Bands(ValueScorer):
                              for t, f in bands)
         text = _("a number; {bands} (higher is better)") if higher else _("a number; {bands} (lower is better)")
         return text.format(bands=steps)
-    description = "higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does"
+    description = N_("higher: the largest threshold ≤ v gives the fraction; lower: the smallest threshold ≥ v does")
 
     class Params(Params):
         bands: list[tuple[float, float]] = Field(min_length=1)
@@ -271,7 +271,7 @@ class Deduct(ValueScorer):
     def input_help(cls, key, params, points):
         return _("a count (or the instances listed, separated by ;); each costs {per} points, down to 0").format(
             per=fmt(params.per))
-    description = "max(0, points − per × count) / points; a list counts its entries"
+    description = N_("max(0, points − per × count) / points; a list counts its entries")
 
     class Params(Params):
         per: float = Field(gt=0)
@@ -321,7 +321,7 @@ class Grade(ValueScorer):
     def grades_best_first(params) -> list:
         scale = list(params.scale)
         return sorted(scale, key=lambda g: (-params.scale[g], scale.index(g)))
-    description = "the grade's value in `scale`; a grade not in the scale is invalid"
+    description = N_("the grade's value in `scale`; a grade not in the scale is invalid")
 
     class Params(Params):
         scale: dict[str, float] = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.0}
@@ -374,7 +374,7 @@ class Manual(ValueScorer):
     @classmethod
     def input_help(cls, key, params, points):
         return _("the assessors' points, a number between 0 and {points}").format(points=fmt(points))
-    description = "points given by an assessor, from 0 to the item's points"
+    description = N_("points given by an assessor, from 0 to the item's points")
 
     def score(self, value, params, data):
         if is_missing(value):
@@ -407,7 +407,7 @@ class Ratio(Scorer):
                   "full points; the denominator cannot be 0"))
         return text.format(numerator=params.numerator, denominator=params.denominator, full_at=fmt(params.full_at),
                            percent=fmt(params.full_at * 100))
-    description = "linear on numerator / denominator between zero_at and full_at"
+    description = N_("linear on numerator / denominator between zero_at and full_at")
 
     class Params(Params):
         numerator: str = Field(min_length=1)
@@ -471,7 +471,7 @@ class FormulaScorer(Scorer):
     @classmethod
     def input_help(cls, key, params, points):
         return _("a number, used in the formula {expr}").format(expr=params.expr)
-    description = "an arithmetic expression of named inputs giving points, clamped to [0, points]"
+    description = N_("an arithmetic expression of named inputs giving points, clamped to [0, points]")
 
     class Params(Params):
         expr: str

@@ -117,7 +117,7 @@ SCORER_FORMATS = ("table", "markdown", "json")
 def render_scorers(registry, fmt_name: str) -> str:
     """``civscore explain --scorers``: every installed scorer (built-in or a
     plugin's), the plugin that provides it, what it does and its params."""
-    doc = [{"name": name, "plugin": registry.owner.get(("scorers", name)), "description": cls.description,
+    doc = [{"name": name, "plugin": registry.owner.get(("scorers", name)), "description": _(cls.description) if cls.description else "",
             "params": cls.param_docs()}
            for name, cls in sorted(registry.scorers.items())]
     if fmt_name == "json":
