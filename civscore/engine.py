@@ -534,21 +534,31 @@ class Evaluation:
         """SPEC §5: 1 when a submission could not be read or an item has status ``error``."""
         return 1 if self.errors or not bool(self.complete.all()) else 0
 
+    def _rounded(self, key: str, column: Any) -> list:
+        """A figure column rounded as :func:`round2` rounds (``round2_array``), as Python floats,
+        made once: a result reads its unit's figures by index, not one rounding per figure."""
+        cache = self.__dict__.setdefault("_rounded_columns", {})
+        found = cache.get(key)
+        if found is None or found[0] is not column:   # made again if the column was replaced
+            found = cache[key] = (column, round2_array(np.asarray(column, dtype=float)).tolist())
+        return found[1]
+
     def result(self, i: int, items: bool = True) -> dict[str, Any]:
         """One unit's result in SPEC §5's JSON shape."""
         unit = self.units[i]
+        r = self._rounded
         out: dict[str, Any] = {
             "unit": unit.info(), "source": unit.source, "rank": self.rank[i], "stars": self.stars[i],
-            "total": self.total[i], "base": round2(self.base[i]), "bonus": round2(self.bonus[i]),
-            "penalty": round2(self.penalty[i]), "vetoed": bool(self.vetoes[i]), "vetoes": list(self.vetoes[i]),
+            "total": self.total[i], "base": r("base", self.base)[i], "bonus": r("bonus", self.bonus)[i],
+            "penalty": r("penalty", self.penalty)[i], "vetoed": bool(self.vetoes[i]), "vetoes": list(self.vetoes[i]),
             "complete": bool(self.complete[i]),
-            "categories": {c: round2(col[i]) for c, col in self.categories.items()},
+            "categories": {c: r("category " + c, col)[i] for c, col in self.categories.items()},
         }
         if self._labelled:   # "label" right after "stars"; only schemes with labels pay for it
             items_ = list(out.items())
             out = dict(items_[:4] + [("label", self.label(i))] + items_[4:])
         if self.scheme.has_na:   # SPEC §7.1: only then, so a v1 scheme's results keep their shape
-            out["na_points"] = round2(self.na_points[i])
+            out["na_points"] = self._rounded("na_points", self.na_points)[i]
         if self.history is not None:   # SPEC §8: only with --history, so a v1 document keeps its shape
             out["earned_stars"] = self.earned_stars[i]
             if self.cycle_total is not None:
@@ -557,16 +567,32 @@ class Evaluation:
         if unit.row is not None:
             out["row"] = unit.row
         if items:
-            out["items"] = {leaf.id: self.item(leaf, i) for leaf in self.scheme.items}
+            out["items"] = {leaf_id: ({"points": 0.0, "max": full, "status": "na"} if codes[i] == NA else
+                                      {"points": points[i], "max": full, "status": STATUSES[codes[i]],
+                                       "reasons": list(reasons[i] or []) if reasons is not None else []})
+                            for leaf_id, full, codes, points, reasons in self._item_columns()}
         return out
 
+    def _item_columns(self) -> list[tuple[str, float, list, list, Any]]:
+        """Per leaf: its id, full points, status codes, rounded points and reasons (None without)."""
+        return [(leaf.id, leaf.points, self._codes(leaf.id), self._rounded("item " + leaf.id, self.points[leaf.id]),
+                 self.reasons[leaf.id] if self.keep_reasons else None) for leaf in self.scheme.items]
+
     def item(self, leaf: Leaf, i: int) -> dict[str, Any]:
-        code = self.status[leaf.id][i]
+        code = self._codes(leaf.id)[i]
         if code == NA:   # SPEC §7.1's shape: no reasons
             return {"points": 0.0, "max": leaf.points, "status": "na"}
-        return {"points": round2(self.points[leaf.id][i]), "max": leaf.points,
+        return {"points": self._rounded("item " + leaf.id, self.points[leaf.id])[i], "max": leaf.points,
                 "status": STATUSES[code],
                 "reasons": list(self.reasons[leaf.id][i] or []) if self.keep_reasons else []}
+
+    def _codes(self, leaf_id: str) -> list:
+        cache = self.__dict__.setdefault("_status_lists", {})
+        column = self.status[leaf_id]
+        found = cache.get(leaf_id)
+        if found is None or found[0] is not column:
+            found = cache[leaf_id] = (column, column.tolist())
+        return found[1]
 
     def results(self, items: bool = True) -> Iterator[dict[str, Any]]:
         """Every unit's result in listing order (rank order, vetoed units last)."""
