@@ -16,7 +16,6 @@ contract for plugin authors is docs/plugins.md.
 from __future__ import annotations
 
 import difflib
-import functools
 import importlib
 import importlib.util
 import os
@@ -30,6 +29,7 @@ from typing import Any, Iterable
 import pluggy
 
 from . import hookspecs
+from .contracts.version import __version__
 from .contracts import RatingMethod, Reader, Scorer, Writer
 from .contracts.errors import PluginError
 from .contracts.i18n import N_, _
@@ -62,12 +62,10 @@ KINDS = {
 }
 
 
-@functools.lru_cache(maxsize=None)   # each call searches every installed distribution's metadata (3 ms)
 def civscore_version() -> str:
-    try:
-        return metadata.version("civscore")
-    except metadata.PackageNotFoundError:  # pragma: no cover - source checkout without install
-        return "0+unknown"
+    """civscore's version: the installed distribution's, written once in civscore/contracts/version.py
+    (pyproject.toml reads it from there; reading the installed METADATA parses the whole README)."""
+    return __version__
 
 
 @dataclass
