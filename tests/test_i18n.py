@@ -536,5 +536,6 @@ def test_explain_verify_and_plugins_speak_chinese(cli):
     code, out, _err = cli("explain", "--scorers", "--lang", "zh-CN")
     assert re.search(r"^评分器\s+插件\s+作用\s+参数\s+类型\s+默认值", out)
     assert "值等于 `expect`（true/false、yes/no、是/否、1/0）时为 1，否则为 0" in out and "1 if the value" not in out
+    assert re.search(r"\n\s+required\s+文字列表\s+\[\]", out) and "list of" not in out
     code, out, _err = cli("plugins", "-p", "no:nothing", "--lang", "zh-CN")
     assert re.search(r"\nnothing\s+-p no:\s+已屏蔽", out)

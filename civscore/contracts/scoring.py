@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from .i18n import _
+from .i18n import N_, _
 from .values import CodedColumn, Percent
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ _NUMERIC = {bool, int, float}
 _HASHABLE = {str, int, float, bool, type(None), Percent}   # a Percent never equals a float
 
 
-_TYPE_WORDS = {float: "number", int: "integer", str: "text", bool: "boolean", type(None): "none"}
+_TYPE_WORDS = {float: N_("number"), int: N_("integer"), str: N_("text"), bool: N_("boolean"), type(None): N_("none")}
 
 
 def type_name(annotation: Any) -> str:
@@ -300,18 +300,20 @@ def type_name(annotation: Any) -> str:
     ``table of text → number``, ``"higher" | "lower"``)."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation in _TYPE_WORDS:
-        return _TYPE_WORDS[annotation]
+        return _(_TYPE_WORDS[annotation])
     if origin is typing.Literal:
         return " | ".join(f'"{a}"' if isinstance(a, str) else str(a) for a in args)
     if origin in (typing.Union, getattr(types, "UnionType", None)):
-        return " | ".join(type_name(a) for a in args if a is not type(None)) + (" (optional)" if type(None) in args else "")
+        named = " | ".join(type_name(a) for a in args if a is not type(None))
+        return _("{type} (optional)").format(type=named) if type(None) in args else named
     if origin in (list, tuple, Sequence, set, frozenset):
         inner = [a for a in args if a is not Ellipsis]
         if origin is tuple and len(inner) > 1:
             return "[" + ", ".join(type_name(a) for a in inner) + "]"
-        return "list of " + (type_name(inner[0]) if inner else "values")
+        return _("list of {type}").format(type=type_name(inner[0]) if inner else _("values"))
     if origin in (dict, Mapping):
-        return f"table of {type_name(args[0])} → {type_name(args[1])}" if len(args) == 2 else "table"
+        return _("table of {key} → {value}").format(key=type_name(args[0]), value=type_name(args[1])) \
+            if len(args) == 2 else _("table")
     if origin is typing.Annotated:
         return type_name(args[0])
     return getattr(annotation, "__name__", str(annotation))
