@@ -47,6 +47,22 @@ def test_the_table_fits_the_terminal(columns):
     assert any("not shown to fit" in line for line in lines)        # and it says what it left out
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 120])
+def test_labels_and_long_names_wrap_to_fit_in_chinese(columns):
+    """Level labels (★★★ 推荐申报省级文明单位) and long unit names wrap when even the fewest columns
+    are too wide; the footer wraps by display width, never inside a word."""
+    out = on_a_terminal(columns, "--lang", "zh-CN", "evaluate", "civilized-unit", str(REPO / "examples" / "civilized-unit"))
+    lines = out.splitlines()
+    assert max(wcswidth(line) for line in lines) <= columns
+    for unit in ("chengguan-tax", "xigu-chemical", "anning-market-regulation"):
+        assert unit in out
+    assert "104.25" in out and "一票否决" in out
+    footer = "".join(lines[lines.index(next(line for line in lines if line.startswith("为适应"))):])
+    left_out = footer.split("：")[1].split("；")[0].replace(" ", "").split(",")
+    assert {"group", "penalty", "visits"} <= set(left_out) and ("note" in left_out) == (columns == 80)
+
+
 def test_piped_the_table_stays_whole(cli):
     code, out, _ = cli("evaluate", SCHEME, UNITS)
     assert code == 0

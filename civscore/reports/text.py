@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from tabulate import tabulate
-from wcwidth import wcswidth
+from wcwidth import wcswidth, wrap   # wrap: by display width, a Chinese character is two columns
 
 from ..assessors import disagreement_lines, disagreement_note
 from ..contracts.i18n import N_, _, ngettext
@@ -75,12 +74,10 @@ class TextWriter(Writer):
         chosen, dropped = self._choose(cols)
         headers = [c.header for c in chosen]
         rows = [list(r) for r in zip(*(c.values for c in chosen))] if chosen else []
-        note_width = self._note_width(chosen, rows)
-        table = self._table(rows, headers, colalign=[c.align for c in chosen],
-                            maxcolwidths=[note_width if c.key == "note" else None for c in chosen])
+        table = self._table(rows, headers, colalign=[c.align for c in chosen], maxcolwidths=self._wraps(chosen, rows))
         lines = [self._title(f"{scheme.title} ({scheme.id} {scheme.version})"), "", table, "", summary_line(s)]
         if dropped:
-            lines.extend(textwrap.wrap(ngettext("{n} column not shown to fit {width} columns: {names}; --columns chooses, "
+            lines.extend(wrap(ngettext("{n} column not shown to fit {width} columns: {names}; --columns chooses, "
                                   "-f csv has every figure",
                                   "{n} columns not shown to fit {width} columns: {names}; --columns chooses, "
                                   "-f csv has every figure", len(dropped)).format(
@@ -154,18 +151,30 @@ class TextWriter(Writer):
 
     def _fits(self, cols: list["Column"]) -> bool:
         rows = [list(r) for r in zip(*(c.values for c in cols))]
-        note_width = self._note_width(cols, rows)
         text = tabulate(rows, headers=[c.header for c in cols], tablefmt=self.tablefmt, disable_numparse=True,
-                        maxcolwidths=[note_width if c.key == "note" else None for c in cols])
+                        maxcolwidths=self._wraps(cols, rows, everything=False))
         return max((wcswidth(line) for line in text.split("\n")), default=0) <= (self.width or 0)
 
-    def _note_width(self, cols: list["Column"], rows: list[list[str]]) -> Optional[int]:
-        """On a terminal the note column wraps at what is left of the width (at least 16)."""
-        if self.width is None or self.markdown or not any(c.key == "note" for c in cols):
-            return None
-        others = [c for c in cols if c.key != "note"]
-        used = sum(max([wcswidth(c.header)] + [wcswidth(v) for v in c.values]) + 2 for c in others)
-        return max(16, self.width - used - 2)
+    def _wraps(self, cols: list["Column"], rows: list[list[str]], everything: bool = True) -> list[Optional[int]]:
+        """On a terminal the columns that wrap and at what width: the note at what
+        is left of the width (at least 16); with ``everything``, when even the
+        fewest columns do not fit, the names and the stars' level labels too
+        (so 80 columns hold rank, stars, unit, name and total)."""
+        if self.width is None or self.markdown:
+            return [None] * len(cols)
+        widths = {c.key: max([wcswidth(c.header)] + [wcswidth(v) for v in c.values]) for c in cols}
+        wraps: dict[str, int] = {}
+        if "note" in widths:
+            wraps["note"] = max(16, self.width - sum(w + 2 for k, w in widths.items() if k != "note") - 2)
+        if everything and self.columns is None and not self._fits(cols):
+            room = self.width - sum(w + 2 for k, w in widths.items() if k not in ("name", "stars", "note")) \
+                - (wraps.get("note", 0) + 2 if "note" in widths else 0) - 4
+            if "stars" in widths and "name" in widths:
+                wraps["stars"] = max(6, min(widths["stars"], room // 2))
+                wraps["name"] = max(8, room - wraps["stars"])
+            elif "name" in widths:
+                wraps["name"] = max(8, room)
+        return [wraps.get(c.key) for c in cols]
 
     def check(self, doc) -> str:
         r = doc["result"]
