@@ -7,10 +7,12 @@
 Runs in the project's own environment (no benchmark-only package is needed).
 Each case runs as the ``civscore`` console script does (``from civscore.cli
 import main``) in a fresh interpreter, once untimed to warm the file cache and
-the bytecode, then ``--runs`` times; each run's CPU (user + system) is read
-from ``os.wait4`` of that one child, its wall time around it. The medians are
-printed with the load average, since on a shared machine wall time follows
-the load and CPU time much less.
+the bytecode (written: PYTHONDONTWRITEBYTECODE is dropped, as an installed
+civscore has its .pyc files), then ``--runs`` rounds, each running every case
+(and, with ``--against DIR``, every case of the other version) once; each
+run's CPU (user + system) is read from ``os.wait4`` of that one child, its
+wall time around it. The medians are printed with the load average, since on
+a shared machine wall time follows the load and CPU time much less.
 
 The cases: the TOML example unit with the default text table, the same with
 ``-f json``, and the same unit as a one-row CSV (written to a temporary
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -75,26 +78,23 @@ def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def time_cases(cases: dict[str, list[str]], runs: int, envs: dict[str, dict[str, str]]) -> dict[tuple[str, str], dict]:
-    """Medians per (case, version): the versions' runs alternate, so that a change
-    of the machine's load during the measurement falls on all of them alike."""
-    found: dict[tuple[str, str], dict] = {}
-    for case, args in cases.items():
-        for env in envs.values():
-            run_once(args, env)   # warm: file cache, __pycache__
-        walls: dict[str, list[float]] = {v: [] for v in envs}
-        cpus: dict[str, list[float]] = {v: [] for v in envs}
-        codes: dict[str, set[int]] = {v: set() for v in envs}
-        for _ in range(runs):
-            for version, env in envs.items():
-                wall, cpu, code = run_once(args, env)
-                walls[version].append(wall)
-                cpus[version].append(cpu)
-                codes[version].add(code)
-        for version in envs:
-            found[case, version] = {"wall": statistics.median(walls[version]), "cpu": statistics.median(cpus[version]),
-                                    "wall_min": min(walls[version]), "cpu_min": min(cpus[version]),
-                                    "codes": sorted(codes[version])}
-    return found
+    """Medians per (case, version): every round runs each case in each version once, in a
+    shuffled order, so that a change of the machine's load falls on all of them alike."""
+    keys = [(case, version) for case in cases for version in envs]
+    for case, version in keys:
+        run_once(cases[case], envs[version])   # warm: file cache, __pycache__
+    walls: dict[tuple[str, str], list[float]] = {k: [] for k in keys}
+    cpus: dict[tuple[str, str], list[float]] = {k: [] for k in keys}
+    codes: dict[tuple[str, str], set[int]] = {k: set() for k in keys}
+    order = random.Random(15)
+    for _ in range(runs):
+        for case, version in order.sample(keys, len(keys)):   # no case always right after another
+            wall, cpu, code = run_once(cases[case], envs[version])
+            walls[case, version].append(wall)
+            cpus[case, version].append(cpu)
+            codes[case, version].add(code)
+    return {k: {"wall": statistics.median(walls[k]), "cpu": statistics.median(cpus[k]), "wall_min": min(walls[k]),
+                "cpu_min": min(cpus[k]), "codes": sorted(codes[k])} for k in keys}
 
 
 def python_startup(runs: int, env: dict[str, str]) -> dict:
