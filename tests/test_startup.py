@@ -146,8 +146,19 @@ def test_no_numpy_for_a_check_of_one_unit_by_the_built_ins():
     assert "numpy" not in modules
 
 
-def test_numpy_when_the_unit_is_ranked_among_others():
-    status, out, modules = imported_by("check", str(SCHEME), str(UNIT), "--with", str(UNIT.parent), "-f", "json")
+@pytest.mark.parametrize("extra", [["--with", str(UNIT.parent)], ["--history", "HISTORY"], ["--plugins-dir", "PLUGINS"]],
+                         ids=["with", "history", "plugin"])
+def test_numpy_when_ranked_among_others_with_history_or_with_a_plugin(extra, tmp_path):
+    """NumPy's arrays where a ranking, the history or a plugin's code may want them."""
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "quiet_plugin.py").write_text("X = 1\n", encoding="utf-8")
+    if "HISTORY" in extra:   # last period's results
+        from civscore.cli import main
+        assert main(["evaluate", str(SCHEME), str(UNIT.parent), "--history", str(tmp_path / "h.sqlite"), "--period", "2024",
+                     "-o", str(tmp_path / "ranking.txt")]) in (0, 1)
+    extra = [str(tmp_path / "h.sqlite") if e == "HISTORY" else str(tmp_path / "plugins") if e == "PLUGINS" else e
+             for e in extra]
+    status, out, modules = imported_by("check", str(SCHEME), str(UNIT), *extra, "-f", "json")
     assert json.loads(out)["result"]["unit"]["id"] == "xigu-library"
     assert "numpy" in modules
 
