@@ -539,3 +539,127 @@ def test_explain_verify_and_plugins_speak_chinese(cli):
     assert re.search(r"\n\s+required\s+文字列表\s+\[\]", out) and "list of" not in out
     code, out, _err = cli("plugins", "-p", "no:nothing", "--lang", "zh-CN")
     assert re.search(r"\nnothing\s+-p no:\s+已屏蔽", out)
+
+
+# -- tomllib's and json's own messages inside TOML and JSON syntax errors (issue 14.1) ------------------------
+LIBRARY_WORDS = re.compile(r"Expect|Invalid|Illegal|Unterminated|Unclosed|Cannot|Extra data|Duplicate|syntax error")
+
+
+def test_toml_syntax_error_of_a_scheme_in_chinese_and_english(cli, tmp_path):
+    """tomllib's reason ("Expected ']' at the end of a table declaration") in the chosen language, after
+    the file and its line and column; English exactly as tomllib words it."""
+    scheme = tmp_path / "broken.toml"
+    scheme.write_text('format = "civscore/1"\n[scheme\nid = "x"\n', encoding="utf-8")
+    code, _out, err = cli("--lang", "zh-CN", "validate", scheme)
+    assert code == 2 and f"{scheme}: 第 2 行第 8 列: TOML 语法错误：表声明的末尾应为 ']'；请修改文件的这个位置" in err, err
+    assert not LIBRARY_WORDS.search(err), err
+    code, _out, err = cli("--lang", "en", "validate", scheme)
+    assert code == 2 and (f"{scheme}: line 2, column 8: TOML syntax error: Expected ']' at the end of a table "
+                          "declaration; fix the file at this position") in err, err
+    scheme.write_text('format = "civscore/1"\n[scheme]\nid = "x"\ntitle = "文明\n', encoding="utf-8")
+    code, _out, err = cli("--lang", "zh-CN", "validate", scheme)
+    assert code == 2 and "第 4 行第 12 列: TOML 语法错误：非法字符 '\\n'；请修改文件的这个位置" in err, err
+
+
+def test_broken_toml_and_json_submissions_in_chinese_and_english(cli, tmp_path):
+    """Good criteria, broken submissions: each file's line says tomllib's or json's reason in Chinese
+    (the others are still scored); in English the reason is the parser's own, as before."""
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "good.toml").write_bytes(UNIT.read_bytes())
+    (units / "table.toml").write_text('[unit]\nid = "t"\nname = "甲"\n[data\nx = 1\n', encoding="utf-8")
+    (units / "array.toml").write_text('[unit]\nid = "a"\nname = "乙"\n[data]\nx = [1, 2\n', encoding="utf-8")
+    (units / "comma.json").write_text('{"unit": {"id": "c", "name": "丙"}, "data": {"x": 1 "y": 2}}', encoding="utf-8")
+    (units / "tab.json").write_text('{"unit": {"id": "d", "name": "丁"}, "data": {"x": "a\tb"}}', encoding="utf-8")
+    (units / "extra.json").write_text('{"unit": {"id": "e", "name": "戊"}, "data": {}} {}', encoding="utf-8")
+    code, out, err = cli("--lang", "zh-CN", "evaluate", V1_SCHEME, units)
+    assert "bus-group" in out, out
+    for line in (f"{units / 'table.toml'}: 第 4 行第 6 列: TOML 语法错误：表声明的末尾应为 ']'；请修改文件的这个位置",
+                 f"{units / 'comma.json'}: 第 1 行第 52 列: JSON 语法错误：此处应为分隔符 ','",
+                 f"{units / 'tab.json'}: 第 1 行第 52 列: JSON 语法错误：此处有无效的控制字符",
+                 f"{units / 'extra.json'}: 第 1 行第 48 列: JSON 语法错误：JSON 值之后有多余的内容"):
+        assert line in err, (line, err)
+    # an unclosed array: 'at end of document' (Python 3.11 to 3.13) or a line and column (tomli 2.1+)
+    assert re.search(r"array\.toml: (第 \d+ 行第 \d+ 列: )?TOML 语法错误：数组没有闭合(（在文件末尾）)?；", err), err
+    assert not LIBRARY_WORDS.search(err), err
+    code, out, err = cli("--lang", "en", "evaluate", V1_SCHEME, units)
+    for line in (f"{units / 'table.toml'}: line 4, column 6: TOML syntax error: Expected ']' at the end of a table "
+                 "declaration; fix the file at this position",
+                 f"{units / 'comma.json'}: line 1, column 52: JSON syntax error: Expecting ',' delimiter",
+                 f"{units / 'extra.json'}: line 1, column 48: JSON syntax error: Extra data"):
+        assert line in err, (line, err)
+    assert re.search(r"tab\.json: line 1, column 52: JSON syntax error: Invalid control character (?:'\\t' )?at\n", err), err
+    assert re.search(r"array\.toml: .*TOML syntax error: Unclosed array( \(at end of document\))?; fix", err), err
+
+
+def _parser_shapes(path: Path, calls: dict[str, int], wrappers: tuple[str, ...]) -> set[str]:
+    """The messages a parser's source raises, as shapes: the text with ``{}`` where it puts a value (an
+    f-string's field, a ``"...{0!r}".format()``'s field); ``calls`` maps the error's constructor to the
+    position of its message, ``msg = ...`` names are followed; the wrapper functions' own calls are left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inner = {id(n) for w in ast.walk(tree) if isinstance(w, (ast.FunctionDef, ast.ClassDef)) and w.name in wrappers
+             for n in ast.walk(w)}
+
+    def shape(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+        if (isinstance(node, ast.Call) and _name(node.func) == "format" and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Constant)):
+            return re.sub(r"\{[^}]*\}", "{}", node.func.value.value)
+        raise AssertionError(f"{path}: a message this test cannot read: {ast.dump(node)[:200]}")
+
+    named = [shape(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+             and any(isinstance(t, ast.Name) and t.id == "msg" for t in n.targets)]
+    shapes = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and _name(n.func) in calls and id(n) not in inner:
+            arg = n.args[calls[_name(n.func)]] if len(n.args) > calls[_name(n.func)] else None
+            if isinstance(arg, ast.Name) and arg.id == "msg":
+                shapes.update(named)
+            elif arg is not None:
+                shapes.add(shape(arg))
+    return shapes
+
+
+def _shapes(messages) -> set[str]:
+    return {re.sub(r"\{\w+\}", "{}", m) for m in messages}
+
+
+def test_every_tomllib_and_json_message_is_in_the_catalog():
+    """Every message the running Python's tomllib (or tomli) and json decoder raise is listed, in their own
+    English, in TOML_MESSAGES or JSON_MESSAGES, and marked for the catalog."""
+    import json.decoder
+
+    from civscore.contracts.errors import JSON_MESSAGES, TOML_MESSAGES
+    from civscore.criteria import tomllib
+    toml = _parser_shapes(Path(tomllib.__file__).with_name("_parser.py"),
+                          {"suffixed_err": 2, "TOMLDecodeError": 0}, ("suffixed_err", "TOMLDecodeError"))
+    assert len(toml) >= 20 and toml <= _shapes(TOML_MESSAGES), sorted(toml - _shapes(TOML_MESSAGES))
+    decoder = _parser_shapes(Path(json.decoder.__file__), {"JSONDecodeError": 0}, ("JSONDecodeError",))
+    assert len(decoder) >= 8 and decoder <= _shapes(JSON_MESSAGES), sorted(decoder - _shapes(JSON_MESSAGES))
+    assert set(TOML_MESSAGES) | set(JSON_MESSAGES) <= _extracted()
+
+
+@pytest.mark.parametrize("doc", ["", "[1,", "[1 2]", '{"a" 1}', "{1: 2}", "1 2", '"abc', '"a\nb"', '"\\q"',
+                                 '"\\u12"', "[1,]", '{"a": 1,}', "{", '{"a":'])
+def test_json_messages_of_the_c_scanner_are_translated(doc):
+    """The C scanner (``_json``) words some messages apart from json/decoder.py ("Invalid \\escape" without
+    the character): whatever message the running json raises for a broken document has a Chinese reading."""
+    from civscore.contracts.errors import json_reason
+    with pytest.raises(json.JSONDecodeError) as info:
+        json.loads(doc)
+    with i18n.language("en"):
+        assert json_reason(info.value.msg) == info.value.msg
+    with i18n.language("zh_CN"):
+        assert HAN.search(json_reason(info.value.msg)) and not LIBRARY_WORDS.search(json_reason(info.value.msg))
+
+
+def test_an_unknown_parser_message_is_kept_as_the_parser_wrote_it():
+    from civscore.contracts.errors import json_reason, toml_reason
+    with i18n.language("zh_CN"):
+        assert toml_reason("Something new (at end of document)") == "Something new（在文件末尾）"
+        assert toml_reason("Expected a ghost") == "Expected a ghost"       # no repr where tomllib writes one
+        assert toml_reason("Duplicate inline table key 'b'") == "内联表中的键 'b' 重复"
+        assert json_reason("Expecting a miracle") == "Expecting a miracle"

@@ -24,7 +24,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ..contracts import limits
-from ..contracts.errors import SubmissionError, long_number_where, toml_message, toml_where
+from ..contracts.errors import SubmissionError, json_message, long_number_where, toml_message, toml_where
 from ..contracts.i18n import N_, _
 from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED, LimitExceeded, MergedRows,
                                 bounded_lines, count_elements, row_width_problem, scan_sheet, toml_problem,
@@ -99,7 +99,7 @@ class JsonReader(Reader):
         try:
             doc = json.loads(text, parse_constant=_json_constant, object_pairs_hook=_json_object)
         except json.JSONDecodeError as exc:
-            raise SubmissionError(_("JSON syntax error: {reason}").format(reason=exc.msg), str(path),
+            raise SubmissionError(json_message(exc), str(path),
                                   _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)) from None
         except RecursionError:
             raise SubmissionError(_("JSON nests too deeply"), str(path)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .i18n import _
+from .i18n import N_, _
 
 
 class CivscoreError(Exception):
@@ -78,5 +78,101 @@ def toml_where(exc: Exception) -> str | None:
 
 
 def toml_message(exc: Exception) -> str:
+    """A TOML parser's error as civscore's message, the parser's reason in the chosen language."""
     msg = getattr(exc, "msg", None) or _TOML_POS.sub("", str(exc))
-    return _("TOML syntax error: {reason}; fix the file at this position").format(reason=msg)
+    return _("TOML syntax error: {reason}; fix the file at this position").format(reason=toml_reason(msg))
+
+
+def json_message(exc: Exception) -> str:
+    """The json module's error as civscore's message, the module's reason in the chosen language."""
+    return _("JSON syntax error: {reason}").format(reason=json_reason(str(getattr(exc, "msg", exc))))
+
+
+# -- the parsers' own words: tomllib's (tomli's) and json's messages, as msgids -------------------------------
+#: Every message of tomllib (Python 3.11 to 3.13, ``Lib/tomllib/_parser.py``) and of tomli 2 (Python 3.10),
+#: in their own English words. A ``{placeholder}`` stands where the parser writes a repr (``'='``) or a
+#: key's tuple (``('a', 'b')``). tests/test_i18n.py fails when the running Python's parser has another one.
+TOML_MESSAGES = (
+    N_("Invalid statement"),
+    N_("Expected newline or end of document after a statement"),
+    N_("Expected {expected}"),
+    N_("Found invalid character {character}"),
+    N_("Cannot declare {key} twice"),
+    N_("Cannot overwrite a value"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Cannot mutate immutable namespace {key}"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Cannot redefine namespace {key}"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Invalid initial character for a key part"),
+    N_("Unclosed array"),
+    N_("Duplicate inline table key {key}"),
+    N_("Unclosed inline table"),
+    N_("Unescaped '\\' in a string"),
+    N_("Invalid hex value"),
+    N_("Escaped character is not a Unicode scalar value"),
+    N_("Unterminated string"),
+    N_("Illegal character {character}"),
+    N_("Invalid date or datetime"),
+    N_("Invalid value"),
+)
+
+#: Every message of the json module's decoder (``json/decoder.py`` and its C scanner ``_json``, Python 3.10
+#: to 3.13), in its own English words; ``{character}`` is the repr of the character it names.
+JSON_MESSAGES = (
+    N_("Expecting value"),
+    N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Extra data"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),                 # the C scanner's
+    N_("Invalid control character {character} at"),     # the pure-Python scanner's
+    N_("Invalid \\escape"),                              # the C scanner's
+    N_("Invalid \\escape: {character}"),                 # the pure-Python scanner's
+    N_("Invalid \\uXXXX escape"),
+    N_("Illegal trailing comma before end of object"),   # Python 3.13
+    N_("Illegal trailing comma before end of array"),
+)
+
+_FIELD = re.compile(r"\{(\w+)\}")
+#: what a parser writes in place of a placeholder: the repr of a string, or a key's tuple, on one line
+_VALUE = r"""'[^\n]*'|"[^\n]*"|\([^\n]*\)"""
+_AT_END = " (at end of document)"   # tomllib's position (3.11 to 3.13) of an error at the very end
+
+
+def _patterns(messages: tuple[str, ...]) -> list[tuple["re.Pattern[str]", str]]:
+    """Each msgid as a pattern of the parser's text; those without a placeholder first
+    (``Expected ']' at the end …`` is not ``Expected {expected}``)."""
+    out = []
+    for msgid in sorted(messages, key=lambda m: "{" in m):
+        parts = _FIELD.split(msgid)
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_VALUE})" for i, p in enumerate(parts))
+        out.append((re.compile(pattern), msgid))
+    return out
+
+
+_TOML_PATTERNS = _patterns(TOML_MESSAGES)
+_JSON_PATTERNS = _patterns(JSON_MESSAGES)
+
+
+def _translated(text: str, patterns: list[tuple["re.Pattern[str]", str]]) -> str:
+    for pattern, msgid in patterns:
+        m = pattern.fullmatch(text)
+        if m:
+            return _(msgid).format(**m.groupdict())
+    return text
+
+
+def toml_reason(text: str) -> str:
+    """tomllib's (tomli's) message in the chosen language when it is one of :data:`TOML_MESSAGES`, else as
+    the parser wrote it (in English always as the parser wrote it)."""
+    if text.endswith(_AT_END):
+        return _("{reason} (at end of document)").format(reason=_translated(text[:-len(_AT_END)], _TOML_PATTERNS))
+    return _translated(text, _TOML_PATTERNS)
+
+
+def json_reason(text: str) -> str:
+    """The json module's message (``JSONDecodeError.msg``) in the chosen language when it is one of
+    :data:`JSON_MESSAGES`, else as the module wrote it (in English always as the module wrote it)."""
+    return _translated(text, _JSON_PATTERNS)
