@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import api
-from .contracts.errors import CivscoreError
+from .contracts.errors import CivscoreError, json_reason
 from .contracts.i18n import _, current_language, ngettext, set_language
 from .plugins import civscore_version
 from .reports import evaluation_doc
@@ -185,7 +185,11 @@ def _read(path: Path, report: Report) -> Any:
         return json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
         report.unreadable = _("{file}: cannot read: {why}").format(file=report.results_path, why=exc.strerror)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:   # json's own words and place, in the chosen language
+        error = _("{reason}: line {line} column {column} (char {char})").format(
+            reason=json_reason(exc.msg), line=exc.lineno, column=exc.colno, char=exc.pos)
+        report.unreadable = _("{file}: not a JSON document ({error})").format(file=report.results_path, error=error)
+    except UnicodeDecodeError as exc:
         report.unreadable = _("{file}: not a JSON document ({error})").format(file=report.results_path, error=exc)
     except (ValueError, RecursionError) as exc:  # a 5000-digit number, 100,000 nested brackets
         report.unreadable = _("{file}: not a readable JSON document ({error})").format(

@@ -663,3 +663,15 @@ def test_an_unknown_parser_message_is_kept_as_the_parser_wrote_it():
         assert toml_reason("Expected a ghost") == "Expected a ghost"       # no repr where tomllib writes one
         assert toml_reason("Duplicate inline table key 'b'") == "内联表中的键 'b' 重复"
         assert json_reason("Expecting a miracle") == "Expecting a miracle"
+
+
+def test_verify_of_a_broken_results_file_names_json_s_reason_in_chinese(cli, tmp_path):
+    """verify's 'not a JSON document' gives json's reason and place in the chosen language, in English
+    exactly as json words them."""
+    results = tmp_path / "results.json"
+    results.write_text('{"a": 1,}', encoding="utf-8")
+    code, _out, err = cli("--lang", "zh-CN", "verify", results)
+    assert code == 2 and "不是 JSON 文档（此处应为用双引号括起的键名：第 1 行第 9 列（第 8 个字符））" in err, err
+    code, _out, err = cli("--lang", "en", "verify", results)
+    assert code == 2 and ("not a JSON document (Expecting property name enclosed in double quotes: "
+                          "line 1 column 9 (char 8))") in err, err
