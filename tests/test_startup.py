@@ -285,3 +285,21 @@ def test_the_parser_of_one_command_parses_and_helps_as_the_whole_parser(capsys):
         assert outcome(build_parser(command_in(argv)), argv) == outcome(build_parser(), argv), argv
     assert command_in(["--lang", "check", "validate", "x"]) == "validate"
     assert command_in(["--lang=zh-CN", "check"]) == "check"
+
+
+def test_the_built_in_writers_names_are_still_the_real_classes():
+    """``from civscore.builtin.writers import TableWriter`` gives the real class (a plugin
+    may subclass it); the registry's stand-ins pickle by name (``--jobs`` pickles the registry)."""
+    import pickle
+
+    from civscore.builtin.writers import Deferred, TableWriter, XlsxWriter
+    from civscore.reports.text import TableWriter as RealTable
+    from civscore.reports.xlsx import XlsxWriter as RealXlsx
+    assert TableWriter is RealTable and XlsxWriter is RealXlsx
+
+    class Wide(TableWriter):
+        name = "wide"
+    assert isinstance(Wide(), RealTable)
+    for cls in builtin_writers.civscore_writers():
+        assert pickle.loads(pickle.dumps(cls)) is cls
+    assert builtin_writers.civscore_writers()[0] is Deferred.TableWriter
