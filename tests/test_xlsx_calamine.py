@@ -106,3 +106,13 @@ def test_bad_input_corpus_reads_alike(tmp_path, monkeypatch, case):
     generate.GENERATORS[case](path)
     fast, slow = read_both(path, monkeypatch)
     assert fast == slow
+
+
+def test_true_and_1_in_one_column_stay_apart(tmp_path, monkeypatch):
+    """Cells equal as dict keys (TRUE and 1, 1 and 1.0) keep their own values: each
+    column's cells are canonicalised by (type, value), on both paths."""
+    rows = [HEADER, ["u1", "n1", "g", 1, 1, "x"], ["u2", "n2", "g", True, 2, "y"], ["u3", "n3", "g", 1, True, "z"]]
+    fast, slow = read_both(book(tmp_path / "mixed.xlsx", rows), monkeypatch)
+    assert fast == slow
+    units = {item[1]: item[-1] for item in fast if item[0] == "unit"}
+    assert "'a': True" in units["u2"] and "'a': 1," in units["u3"] and "'b': True" in units["u3"]

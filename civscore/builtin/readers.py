@@ -157,14 +157,21 @@ def table_encoding(data: bytes, source: str) -> str:
 
 
 class _Canon(dict):
-    """Maps a raw cell to its stripped value (None when blank), computed once per distinct cell."""
+    """Maps a raw cell to its stripped value (None when blank), computed once
+    per distinct cell. Keyed by ``(type, value)``: ``True`` and ``1``, or a
+    percentage cell's 0.96 and a plain 0.96, are equal as dict keys but stay
+    the values they are."""
 
-    def __missing__(self, raw):
-        value = raw.strip() if isinstance(raw, str) else raw
+    def __missing__(self, key):
+        kind, raw = key
+        value = raw.strip() if issubclass(kind, str) else raw
         if value == "":
             value = None
-        self[raw] = value
+        self[key] = value
         return value
+
+    def column(self, values) -> list:
+        return list(map(self.__getitem__, zip(map(type, values), values)))
 
 
 class CsvReader(Reader):
@@ -289,7 +296,7 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
 
     def flush() -> None:
         for j, values in enumerate(zip(*chunk)):
-            columns[j].extend(map(canons[j].__getitem__, values))
+            columns[j].extend(canons[j].column(values))
         chunk.clear()
 
     first_name = names[0]
@@ -341,7 +348,7 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
             if len(uid) > 200:
                 yield SubmissionError(_("unit.id is longer than 200 characters"), source, _("row {row}").format(row=rownum))
                 continue
-            fields = [None if i is None else unit_canon[cells[i]] if isinstance(cells[i], str) else unit_text(cells[i])
+            fields = [None if i is None else unit_canon[str, cells[i]] if isinstance(cells[i], str) else unit_text(cells[i])
                       for i in other_cols] if other_cols else (None, None, None)
             chunk.append(data_of(cells))
             idx = table.n
@@ -469,7 +476,8 @@ def _checked_units(rows: Iterator[tuple[int, list[Any]]], merged: MergedRows, so
             yield SubmissionError(_("merged cells {cells}; unmerge them and fill every cell").format(cells=merged.get(row)),
                 source, _("row {row}").format(row=row))
             continue
-        unit_formula = next((f for f in UNIT_FIELDS if _is_formula(getattr(item, f))), None)
+        starts = item.id[:1] + item.name[:1] + (item.group or "")[:1] + (item.region or "")[:1] + (item.period or "")[:1]
+        unit_formula = next((f for f in UNIT_FIELDS if _is_formula(getattr(item, f))), None) if "=" in starts else None
         if unit_formula:
             yield SubmissionError(_("unit.{field} holds a formula ({formula}); paste values only")
                                   .format(field=unit_formula, formula=getattr(item, unit_formula)[:30]),
