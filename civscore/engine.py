@@ -10,8 +10,6 @@ SPEC §5's JSON shape.
 from __future__ import annotations
 
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
@@ -175,6 +173,8 @@ class Evaluation:
         sc = self.scheme
         recipe = (sc.raw, sc.path, sc.sha256, sc.registry)
         tasks = [(recipe, self._slice(lo, hi), self.keep_reasons) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        import multiprocessing  # lazily: only --jobs starts processes (30 ms of a check's imports)
+        from concurrent.futures import ProcessPoolExecutor
         ctx = multiprocessing.get_context(START_METHOD)
         # plugins from a folder are loaded first, so the registry's classes unpickle by module name
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=load_plugin_files,

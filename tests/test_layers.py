@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "civscore"
 #: modules civscore 1.0 had, kept as deprecated re-exports; nothing of civscore imports them
 SHIMS = {"civscore.errors", "civscore.values", "civscore.scoring", "civscore.scorers", "civscore.scorers.builtin"}
 #: heavy or optional third-party modules that may be imported lazily, inside a function
-LAZY_OK = {"numpy", "openpyxl", "jinja2", "pyarrow", "polars", "python_calamine", "xlsxwriter", "pandas"}
+LAZY_OK = {"numpy", "openpyxl", "jinja2", "pyarrow", "polars", "python_calamine", "xlsxwriter", "pandas",
+           # the standard library's process pools: only --jobs uses them, and they cost a check 30 ms (socket, hmac, secrets)
+           "multiprocessing", "concurrent"}
 
 
 def module_name(path: Path) -> str:
