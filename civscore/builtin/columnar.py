@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import csv
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from ..contracts.errors import SubmissionError
 from ..contracts.i18n import _
 from ..contracts.limits import MAX_CSV_LINE_CHARS, MAX_ROW_CELLS
-from ..contracts.units import UNIT_FIELDS, Item, RowView, Table, Unit
+from ..contracts.units import UNIT_FIELDS, Item, RowView, Table, Unit, table_row_problem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -88,8 +88,7 @@ def read_columnar(data: bytes, encoding: str, source: str, header: Any) -> Optio
     del table   # each column is let go once it is Python lists (_items): the peak is one copy, not two
     if not _within_limits(pa, cols):
         return None
-    items = _items(cols, names, seen, source)
-    return items
+    return _items(cols, names, seen, source)
 
 
 def _arrow_table(pa: Any, pacsv: Any, data: bytes, encoding: str, width: int) -> Any:
@@ -177,7 +176,7 @@ def _items(cols: list[Any], names: list[str], seen: dict[str, int], source: str)
     table.n = len(ids)
     units = list(map(Unit, ids, unit_names, map(RowView, repeat(table), range(table.n)), *others, repeat(source), rows))
     if not errors:
-        return list(units)
+        return cast("list[Item]", units)
     out: list[Item] = []
     at = 0
     for k in range(n):   # errors at their rows among the units, as the line-by-line reader yields them
@@ -198,20 +197,11 @@ def _row_errors(cols: list[Any], names: list[str], ids: list[str], unit_names: l
     for k in np.flatnonzero(pc.equal(cols[0], names[0]).to_numpy(zero_copy_only=False)).tolist():
         if [c.strip() for c in _row(cols, k)] == names:   # the header row again
             errors[k] = SubmissionError(_("the header row is repeated; remove it"), source, _("row {row}").format(row=k + 2))
-    bad = [k for k, (uid, name) in enumerate(zip(ids, unit_names)) if not uid or not name or len(uid) > 200]
-    for k in bad:
-        if k in errors:
-            continue
-        uid, name = ids[k], unit_names[k]
-        where = _("row {row}").format(row=k + 2)
-        if not uid:
-            errors[k] = None if not any(c.strip() for c in _row(cols, k)) else \
-                SubmissionError(_("unit.id is missing; every unit needs an id"), source, where)
-        elif not name:
-            errors[k] = SubmissionError(_("unit.name of unit {unit!r} is missing; every unit needs a name").format(unit=uid),
-                                        source, where)
-        else:
-            errors[k] = SubmissionError(_("unit.id is longer than 200 characters"), source, where)
+    for k, (uid, name) in enumerate(zip(ids, unit_names)):
+        problem = table_row_problem(uid, name) if k not in errors else None
+        if problem:   # a row of empty cells gives nothing, not an error
+            errors[k] = None if not uid and not any(c.strip() for c in _row(cols, k)) else \
+                SubmissionError(problem, source, _("row {row}").format(row=k + 2))
     return errors
 
 

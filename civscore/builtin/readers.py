@@ -16,7 +16,7 @@ import sys
 import zipfile
 from operator import itemgetter
 from xml.etree import ElementTree
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, cast
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +29,7 @@ from ..contracts.i18n import N_, _
 from ..contracts.limits import (MAX_CSV_BYTES, MAX_XLSX_CELLS, MAX_XLSX_UNPACKED, LimitExceeded, MergedRows,
                                 bounded_lines, count_elements, row_width_problem, scan_sheet, toml_problem,
                                 trim_trailing_empty)
-from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, unit_text
+from ..contracts.units import UNIT_FIELDS, Item, Reader, RowView, Table, Unit, make_unit, table_row_problem, unit_text
 from ..contracts.values import Percent, is_percent_format
 from ..hookspecs import hookimpl
 from .columnar import read_columnar, valid_utf8
@@ -334,20 +334,15 @@ def table_units(rows: Iterator[tuple[int, list[Any]]], source: str, chunk_size: 
                 continue
             uid = cells[id_col]
             uid = uid.strip() if isinstance(uid, str) else unit_text(uid)
-            if not uid:
-                if not any(c is not None and str(c).strip() for c in cells):
-                    continue  # a row of empty cells
-                yield SubmissionError(_("unit.id is missing; every unit needs an id"), source, _("row {row}").format(row=rownum))
-                continue
+            if not uid and not any(c is not None and str(c).strip() for c in cells):
+                continue  # a row of empty cells
             name = cells[name_col]
             name = name.strip() if isinstance(name, str) else unit_text(name)
-            if not name:
-                yield SubmissionError(_("unit.name of unit {unit!r} is missing; every unit needs a name").format(unit=uid),
-                    source, _("row {row}").format(row=rownum))
+            problem = table_row_problem(uid, name)
+            if problem:
+                yield SubmissionError(problem, source, _("row {row}").format(row=rownum))
                 continue
-            if len(uid) > 200:
-                yield SubmissionError(_("unit.id is longer than 200 characters"), source, _("row {row}").format(row=rownum))
-                continue
+            uid, name = cast(str, uid), cast(str, name)   # both given: table_row_problem said so
             fields = [None if i is None else unit_canon[str, cells[i]] if isinstance(cells[i], str) else unit_text(cells[i])
                       for i in other_cols] if other_cols else (None, None, None)
             chunk.append(data_of(cells))

@@ -102,6 +102,20 @@ def make_unit(info: Any, data: Any, source: str, where: Optional[str], row: Opti
                 unit_text(info.get("period")), source, row)
 
 
+def table_row_problem(uid: Optional[str], name: Optional[str]) -> Optional[str]:
+    """Why a table row gives no unit, in the order a table's rows are checked
+    (its id missing, its name missing, its id too long), or None. One rule for
+    the line-by-line and the columnar readers; a row of empty cells is the
+    caller's to skip first."""
+    if not uid:
+        return _("unit.id is missing; every unit needs an id")
+    if not name:
+        return _("unit.name of unit {unit!r} is missing; every unit needs a name").format(unit=uid)
+    if len(uid) > 200:
+        return _("unit.id is longer than 200 characters")
+    return None
+
+
 class RepeatedKey(ValueError):
     """One data key given twice, once dotted and once nested (``"a.b" = 1`` and ``a.b = 0``)."""
 

@@ -28,6 +28,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import Evaluation
 
 
+#: a cell a spreadsheet would run as a formula starts with one of these (CSV injection, docs/security.md)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, made plain text by a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 #: what ``civscore explain`` writes (here, not in reports/explain.py, so that the command line's help
 #: says it without importing the explain and HTML code)
 EXPLAIN_FORMATS = ("table", "markdown", "json", "csv", "html")
@@ -287,6 +298,7 @@ def write_atomic(path: str | os.PathLike, content: str | bytes | Iterable[str | 
         raise
 
 
-__all__ = ["Writer", "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
+__all__ = ["Writer", "FORMULA_STARTS", "formula_safe",
+           "evaluation_doc", "check_doc", "result_doc", "provenance", "header", "summary", "lost_points", "stars_text",
            "write_atomic", "without_surrogates", "report_bytes", "fmt", "na_doc", "item_reasons",
            "EXPLAIN_FORMATS"]

@@ -11,13 +11,37 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from . import FORMULA_STARTS
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ..contracts import _np as np
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regular expression (RE2, as Arrow's kernels read it) matching one of ``chars``."""
+    special = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "-": "\\-", "\\": "\\\\", "]": "\\]", "^": "\\^"}
+    return "[" + "".join(special.get(c, c) for c in chars) + "]"
+
 
 #: characters that make csv.writer (QUOTE_MINIMAL, lineterminator "\n") quote a cell, on this Python
 _QUOTED = ",\"\n" + ("\r" if '"' in (lambda b: (csv.writer(b, lineterminator="\n").writerow(["a\rb"]), b.getvalue())[1])(io.StringIO())
                      else "")
-_NEEDS_QUOTES = "[" + _QUOTED.replace("\n", "\\n").replace("\r", "\\r") + "]"
-_FORMULA = "^[=+\\-@\\t\\r]"
+_NEEDS_QUOTES = _char_class(_QUOTED)
+_FORMULA = "^" + _char_class(FORMULA_STARTS)
+
+
+def whole_cents(figures: Any) -> Any:
+    """Figures (already rounded to two decimals) as whole cents, an int64 array."""
+    return np.rint(figures * 100).astype(np.int64)
+
+
+def cents_text(cents: int) -> str:
+    """Whole cents as the report writes them: ``1234`` → ``"12.34"``."""
+    return "%.2f" % (cents / 100)
 
 
 def available() -> bool:
@@ -40,19 +64,17 @@ def evaluation_chunks(ev: Any, header: list[str], chunks: Iterable[list]) -> Ite
 def _lines(cols: list) -> str:
     import pyarrow as pa  # lazily: see available()
     import pyarrow.compute as pc
-    if not cols or not len(cols[0].values if cols[0].kind != "where" else cols[0].values[1]):
+    if not cols:
         return ""
     cells = [_cells(pa, pc, col) for col in cols]
     cells[-1] = pc.binary_join_element_wise(cells[-1], pa.scalar("\n"), "")  # each row's newline
     lines = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
-    import numpy as np  # lazily: heavy
     at = np.frombuffer(lines.buffers()[1], dtype=np.int32 if lines.type == pa.string() else np.int64)
     first, last = int(at[lines.offset]), int(at[lines.offset + len(lines)])
     return lines.buffers()[2][first:last].to_pybytes().decode("utf-8")
 
 
 def _cells(pa: Any, pc: Any, col: Any) -> Any:
-    import numpy as np  # lazily: heavy
     kind = col.kind
     if kind in ("rank", "int"):
         ints = col.values
@@ -70,8 +92,7 @@ def _cells(pa: Any, pc: Any, col: Any) -> Any:
         return pc.if_else(pa.array(rows < 0), text, pc.binary_join_element_wise(text, pc.cast(pa.array(rows), pa.string()), ":"))
     if kind in ("text", "plain"):
         return _quoted(pa, pc, pa.array(col.values, type=pa.string()), kind == "text")
-    cents = np.rint(col.values * 100).astype(np.int64)
-    return _formatted(pa, pc, cents, lambda c: "%.2f" % (c / 100), col.na)
+    return _formatted(pa, pc, whole_cents(col.values), cents_text, col.na)
 
 
 def _quoted(pa: Any, pc: Any, text: Any, guard: bool) -> Any:
@@ -91,7 +112,6 @@ SPAN = 65536
 def _formatted(pa: Any, pc: Any, ints: Any, fmt: Any, na: Any = None) -> Any:
     """Integers as text, each distinct value formatted once in Python and
     placed by one ``take``; ``na`` marks cells written ``na``."""
-    import numpy as np  # lazily: heavy
     lo, hi = int(ints.min()), int(ints.max())
     if hi - lo < SPAN:
         keys: Any = range(lo, hi + 1)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ..contracts.writers import Writer
 from ..engine import NA, round2_array
-from . import csv_columns, evaluation_doc, result_doc
+from . import csv_columns, evaluation_doc, formula_safe, result_doc
 
 
 def dumps(doc) -> str:
@@ -53,13 +53,6 @@ def _csv(rows) -> str:
     return buf.getvalue()
 
 
-def _safe(value):
-    """Cells a spreadsheet would run as a formula are quoted (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 ROWS_PER_CHUNK = 20000
 #: from this many units the CSV report is rendered by pyarrow, column by column (the same bytes)
 ARROW_MIN_UNITS = 20000
@@ -70,8 +63,7 @@ class _Cents(dict):
     """Whole cents → "12.34", each distinct figure formatted once."""
 
     def __missing__(self, cents: int) -> str:
-        text = "%.2f" % (cents / 100)
-        self[cents] = text
+        text = self[cents] = csv_columns.cents_text(cents)
         return text
 
 
@@ -151,7 +143,6 @@ def history_columns(ev, order, positions, money) -> list[Col]:
 
 def _python_cells(col: Col, cents: _Cents) -> list:
     """A column as the cells csv.writer is given."""
-    import numpy as np
     if col.kind == "rank":
         return ["" if r < 0 else r for r in col.values.tolist()]
     if col.kind == "int":
@@ -159,12 +150,12 @@ def _python_cells(col: Col, cents: _Cents) -> list:
     if col.kind == "bool":
         return ["true" if v else "false" for v in col.values.tolist()]
     if col.kind == "text":
-        return [_safe(v) for v in col.values]
+        return [formula_safe(v) for v in col.values]
     if col.kind == "plain":
         return col.values
     if col.kind == "where":
-        return [_safe(s if r < 0 else f"{s}:{r}") for s, r in zip(col.values[0], col.values[1].tolist())]
-    cells = list(map(cents.__getitem__, np.rint(col.values * 100).astype(np.int64).tolist()))
+        return [formula_safe(s if r < 0 else f"{s}:{r}") for s, r in zip(col.values[0], col.values[1].tolist())]
+    cells = list(map(cents.__getitem__, csv_columns.whole_cents(col.values).tolist()))
     if col.na is not None:
         for j in col.na.nonzero()[0].tolist():
             cells[j] = "na"
@@ -211,4 +202,4 @@ class CsvWriter(Writer):
             meta = titles[item_id]
             rows.append([item_id, meta["title"], meta["kind"], f"{item['points']:.2f}", item["max"], item["status"],
                          "; ".join(item.get("reasons") or []), meta.get("hint") or ""])
-        return _csv([[_safe(c) for c in row] for row in rows])
+        return _csv([[formula_safe(c) for c in row] for row in rows])

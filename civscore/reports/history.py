@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from ..contracts.i18n import _
 from ..history import History
+from . import formula_safe
 from .html import render_history
 from .text import pad_lines, printable
 
@@ -78,18 +79,12 @@ def _table(doc: dict[str, Any]) -> str:
     return "\n".join(head + [pad_lines(table) if rows else _("(no records)")]) + "\n"
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv(doc: dict[str, Any]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["unit.id", "unit.name", "period", "total", "cycle_total", "earned_stars", "stars", "rank", "vetoes",
                 "history"])
-    w.writerows([[_safe(c) for c in row] for row in _rows(doc)])
+    w.writerows([[formula_safe(c) for c in row] for row in _rows(doc)])
     return buf.getvalue()
 
 

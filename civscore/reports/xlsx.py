@@ -46,7 +46,7 @@ from typing import Any, Iterable, Optional
 from ..assessors import disagreement_note, value_text
 from ..contracts.i18n import N_, _
 from ..contracts.writers import Writer
-from . import provenance, result_doc, summary
+from . import FORMULA_STARTS, provenance, result_doc, summary
 from .text import cap_text, gate_text, status_text
 from ..contracts.errors import CivscoreError
 from ..contracts.values import fmt
@@ -54,7 +54,6 @@ from ..contracts.values import fmt
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
 MAX_CELL = 32_767
-RISKY = ("=", "+", "-", "@", "\t", "\r")
 STATUS_FILL = {"missing": "FFF2CC", "invalid": "FCE4D6", "error": "F8CBAD", "na": "E7E6E6"}
 #: an item's kind as a person reads it (the kind ids stay in JSON and CSV)
 KIND_TEXT = {"criterion": N_("indicator"), "bonus": N_("bonus"), "penalty": N_("penalty")}
@@ -168,7 +167,7 @@ class Book:
             if bold or fill:
                 ws.write_blank(r, c, None, self._format(bold, fill))
         elif t is str:
-            quote = v[:1] in RISKY
+            quote = v[:1] in FORMULA_STARTS
             ws.write_string(r, c, v, self._format(bold, fill, quote) if bold or fill or quote else None)
         else:
             ws.write_number(r, c, v, self._format(bold, fill) if bold or fill else None)
