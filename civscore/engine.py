@@ -112,6 +112,10 @@ class Evaluation:
         self.history_reasons: dict[int, list[str]] = {}   # only units a rule lowered
         self._segments = _segments(units)
         self._labelled = bool(scheme.labels)    # JSON "label" only when some level has one (SPEC §7)
+        #: results read figures from these, made on first use: a column (the array it was made from, the
+        #: column rounded as Python floats) by key, and each leaf's (status array, status codes as a list)
+        self._rounded_columns: dict[str, tuple[Any, list]] = {}
+        self._status_lists: dict[str, tuple[Any, list]] = {}
 
     # -- inputs ---------------------------------------------------------------------
     def column(self, key: str) -> list:
@@ -537,7 +541,7 @@ class Evaluation:
     def _rounded(self, key: str, column: Any) -> list:
         """A figure column rounded as :func:`round2` rounds (``round2_array``), as Python floats,
         made once: a result reads its unit's figures by index, not one rounding per figure."""
-        cache = self.__dict__.setdefault("_rounded_columns", {})
+        cache = self._rounded_columns
         found = cache.get(key)
         if found is None or found[0] is not column:   # made again if the column was replaced
             found = cache[key] = (column, round2_array(np.asarray(column, dtype=float)).tolist())
@@ -587,7 +591,7 @@ class Evaluation:
                 "reasons": list(self.reasons[leaf.id][i] or []) if self.keep_reasons else []}
 
     def _codes(self, leaf_id: str) -> list:
-        cache = self.__dict__.setdefault("_status_lists", {})
+        cache = self._status_lists
         column = self.status[leaf_id]
         found = cache.get(leaf_id)
         if found is None or found[0] is not column:
