@@ -2,8 +2,10 @@
 piped it stays whole; --columns picks columns anywhere."""
 from __future__ import annotations
 
+import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +72,18 @@ def test_piped_the_table_stays_whole(cli):
     for word in ("rank", "base", "bonus", "penalty", "领导班子建设(20)", "业务工作与环境(20)"):
         assert word in header
     assert "not shown" not in out
+
+
+def test_the_table_shows_the_reported_figures(cli):
+    """Base, bonus, penalty and category points are the report's figures, rounded half up like the total
+    (anning-market-regulation's base is 56.965 before rounding: 56.97, as its total, not 56.96)."""
+    code, out, _ = cli("evaluate", "civilized-unit", REPO / "examples" / "civilized-unit")
+    assert code == 0
+    _, doc, _ = cli("evaluate", "civilized-unit", REPO / "examples" / "civilized-unit", "-f", "json")
+    for r in json.loads(doc)["results"]:
+        figures = [r["total"], r["base"], r["bonus"], r["penalty"], *r["categories"].values()]
+        line = next(line for line in out.splitlines() if f" {r['unit']['id']} " in line)
+        assert re.search(r"\s+".join(re.escape(f"{x:.2f}") for x in figures), line), (r["unit"]["id"], line)
 
 
 def test_columns_picks_the_columns(cli):

@@ -14,6 +14,7 @@ from ..contracts.i18n import N_, _, ngettext
 from ..contracts.writers import Writer
 from . import item_reasons, lost_points, stars_text, summary
 from ..contracts.values import fmt
+from ..engine import round2
 
 
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -103,10 +104,10 @@ class TextWriter(Writer):
             cols.append(Column("cycle_total", _("cycle total"), "right", [f"{ev.cycle_total[i]:.2f}" for i in order]))
         for key, header, column in (("base", _("base"), ev.base), ("bonus", _("bonus"), ev.bonus),
                                     ("penalty", _("penalty"), ev.penalty)):
-            cols.append(Column(key, header, "right", [f"{column[i]:.2f}" for i in order]))
+            cols.append(Column(key, header, "right", [f"{round2(column[i]):.2f}" for i in order]))
         for c in scheme.categories:
             header = f"{c.title}({fmt(c.points)})" if self.width is None else wrap_title(c.title, 8) + f"\n({fmt(c.points)})"
-            cols.append(Column(c.id, header, "right", [f"{ev.categories[c.id][i]:.2f}" for i in order]))
+            cols.append(Column(c.id, header, "right", [f"{round2(ev.categories[c.id][i]):.2f}" for i in order]))
         cols.append(Column("note", _("note"), "left", ["; ".join(self._notes(ev, i, hist)) for i in order]))
         return cols
 
