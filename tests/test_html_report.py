@@ -297,6 +297,17 @@ def test_number_format():
     assert report.fmt(None) == "—"
 
 
+def test_ranking_figures_have_two_decimals(evaluation):
+    """A column of figures reads like the text and CSV reports: 92.00 above 85.00, not 92 above 85.5."""
+    assert report.fixed2(5) == "5.00" and report.fixed2(-0.0001) == "0.00" and report.fixed2(None) == "—"
+    page = report.render_evaluation(evaluation)
+    ranking = page[page.index('class="unit-row'):]
+    rows = [row.split('class="detail-row')[0] for row in ranking.split('<tr id="unit-')]   # each unit's row
+    figures = [text for row in rows for text in re.findall(r'<td class="n" data-v="[^"]*"[^>]*>(?:<b>)?([^<]*)', row)[1:]]
+    assert len(figures) >= 12 and all(re.fullmatch(r"-?\d+\.\d\d", text) for text in figures), figures   # after the rank
+    assert "92.00" in ranking
+
+
 def test_assessor_disagreements_show_escaped_in_both_pages(tmp_path):
     """A panel's disagreement (docs/assessors.md) is flagged in the evaluation
     page and in the check page, with hostile assessor names as text."""

@@ -77,6 +77,16 @@ def fmt(value: Any, digits: int = 2) -> str:
     return text
 
 
+def fixed2(value: Any) -> str:
+    """A figure with exactly two decimals, as a column of figures shows them (``5.00`` beside
+    ``74.25``, as in the text and CSV reports); ``—`` for none."""
+    number = _num(value)
+    if number is None:
+        return "—" if value is None else str(value)
+    text = f"{number:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _dv(value: Any) -> str:
     """The ``data-v`` (sort value) of a numeric cell; empty for none."""
     number = _num(value)
@@ -532,7 +542,7 @@ def _environment() -> "jinja2.Environment":
                                  finalize=lambda value: "" if value is None else value,
                                  extensions=["jinja2.ext.i18n"])
         env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
-        env.filters.update(fmt=fmt, pct=pct, dv=_dv, stars=stars_text, f1=lambda x: f"{x:.1f}",
+        env.filters.update(fmt=fmt, f2=fixed2, pct=pct, dv=_dv, stars=stars_text, f1=lambda x: f"{x:.1f}",
                            g=lambda x: f"{x:g}")
         _env = env
     return _env
