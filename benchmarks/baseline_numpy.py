@@ -112,7 +112,8 @@ def score(leaf, lid, cols):
         return np.where(ok, np.clip((x - z) / (f - z), 0, 1), 0) * pts
     if kind == "bands":
         bands = sorted(p["bands"])
-        t = np.array([b[0] for b in bands]); fr = np.array([b[1] for b in bands])
+        t = np.array([b[0] for b in bands])
+        fr = np.array([b[1] for b in bands])
         if p.get("better", "higher") == "higher":
             i = np.searchsorted(t, x, side="right") - 1
             f = np.where(i >= 0, fr[np.clip(i, 0, None)], 0)

@@ -131,7 +131,6 @@ def main(scheme_path: str, units_path: str, out_path: str) -> None:
     rating = scheme["rating"]
     if rating.get("method", "thresholds") != "thresholds":
         raise SystemExit("only the thresholds rating is in this script")
-    ratio_ok = {}
     out["stars"] = 0
     for level in sorted(rating["levels"], key=lambda lv: lv["stars"]):
         ok = out["total"] >= level["min_score"]

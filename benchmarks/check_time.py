@@ -5,10 +5,10 @@
     python benchmarks/check_time.py --profile        # also cProfile what runs after the imports
 
 Runs in the project's own environment (no benchmark-only package is needed).
-Each case runs as the ``civscore`` console script does (``from civscore.cli
-import main``) in a fresh interpreter, once untimed to warm the file cache and
-the bytecode (written: PYTHONDONTWRITEBYTECODE is dropped, as an installed
-civscore has its .pyc files), then ``--runs`` rounds, each running every case
+Each case runs as the ``civscore`` console script does (``civscore.cli.run``)
+in a fresh interpreter, once untimed to warm the file cache and the bytecode
+(written: PYTHONDONTWRITEBYTECODE is dropped, as an installed civscore has its
+.pyc files), then ``--runs`` rounds, each running every case
 (and, with ``--against DIR``, every case of the other version) once; each
 run's CPU (user + system) is read from ``os.wait4`` of that one child, its
 wall time around it. The medians are printed with the load average, since on
@@ -44,8 +44,8 @@ except ModuleNotFoundError:  # Python 3.10
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME = ROOT / "criteria" / "civilized-unit.toml"
 UNIT = ROOT / "examples" / "civilized-unit" / "xigu-library.toml"
-#: what the ``civscore`` console script runs
-ENTRY = "import sys; from civscore.cli import main; sys.exit(main())"
+#: what the ``civscore`` console script runs (``run``; a version before it had none: ``main``)
+ENTRY = "import sys; from civscore import cli; sys.exit(getattr(cli, 'run', cli.main)())"
 
 
 def one_row_csv(folder: Path) -> Path:

@@ -198,12 +198,13 @@ def check_timing(runs: int) -> list[str]:
     total = sum(r[0] for r in top_level)
     out = [f"**`civscore check civilized-unit {unit.relative_to(HERE.parent)}`**: wall median "
            f"{statistics.median(walls):.3f} s (min {min(walls):.3f}, {runs} warm runs), CPU {cpu:.3f} s; a bare "
-           f"`python -c pass` {statistics.median(bare):.3f} s wall, {bare_cpu:.3f} s CPU. Imports (`-X importtime`, one run): {total / 1e6:.3f} s in all; "
+           f"`python -c pass` {statistics.median(bare):.3f} s wall, {bare_cpu:.3f} s CPU. "
+           f"Imports (`-X importtime`, one run): {total / 1e6:.3f} s in all; "
            "top-level imports by cumulative time:", "", "| module | cumulative | self |", "|---|---|---|"]
     for cum, _, name, self_us in top_level[:12]:
         out.append(f"| {name} | {cum / 1000:.0f} ms | {self_us / 1000:.0f} ms |")
     heavy = {}
-    for cum, _, name, self_us in rows:
+    for _cum, _, name, self_us in rows:
         root = name.split(".")[0]
         heavy[root] = heavy.get(root, 0) + self_us
     out += ["", "Self time summed by package: " + ", ".join(
@@ -274,7 +275,8 @@ t = pc.read_csv(sys.argv[1].rsplit(":", 1)[0], read_options=pc.ReadOptions(encod
 assert t.num_rows > 0
 """
         cases = {"pyarrow.csv, UTF-8 file": (code, f"{src}:utf8"), "pyarrow.csv, GB18030 file (Python codec)": (code, f"{gb}:gb18030")}
-        out = [f"**Reading 100,000 rows, UTF-8 vs GB18030** (medians of {runs})", "", "| how | CPU | wall | peak RSS |", "|---|---|---|---|"]
+        out = [f"**Reading 100,000 rows, UTF-8 vs GB18030** (medians of {runs})", "",
+               "| how | CPU | wall | peak RSS |", "|---|---|---|---|"]
         for name, (c, arg) in cases.items():
             m = median_of(c, arg, runs)
             out.append(f"| {name} | {m['cpu']:.2f} s | {m['wall']:.2f} s | {m['rss_mib']:,.0f} MiB |")
