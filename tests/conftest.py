@@ -64,8 +64,8 @@ def english(monkeypatch):
 
 @pytest.fixture(scope="session")
 def run_civscore():
-    def run(*args, cwd=REPO) -> subprocess.CompletedProcess:
-        env = dict(os.environ, CIVSCORE_DISABLE_PLUGIN_AUTOLOAD="1")   # results must not depend on installed plugins
+    def run(*args, cwd=REPO, env=None) -> subprocess.CompletedProcess:
+        env = dict(os.environ, CIVSCORE_DISABLE_PLUGIN_AUTOLOAD="1", **(env or {}))   # results must not depend on installed plugins
         env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
         return subprocess.run([sys.executable, "-m", "civscore", *map(str, args)], capture_output=True, text=True,
                               encoding="utf-8", cwd=cwd, env=env, timeout=300)

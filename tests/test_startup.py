@@ -303,3 +303,56 @@ def test_the_built_in_writers_names_are_still_the_real_classes():
     for cls in builtin_writers.civscore_writers():
         assert pickle.loads(pickle.dumps(cls)) is cls
     assert builtin_writers.civscore_writers()[0] is Deferred.TableWriter
+
+
+# -- the console script leaves without tearing the interpreter down ---------------------------
+#: a --plugins-dir plugin that leaves work for the exit: an atexit function and a thread still running
+EXIT_PLUGIN = '''
+import atexit, os, threading, time
+
+OUT = os.environ["EXIT_PLUGIN_OUT"]
+
+def _log():
+    with open(os.path.join(OUT, "atexit.txt"), "w", encoding="utf-8") as f:
+        f.write("closed")
+
+def _late():
+    time.sleep(0.5)
+    with open(os.path.join(OUT, "thread.txt"), "w", encoding="utf-8") as f:
+        f.write("finished")
+
+atexit.register(_log)
+if os.environ.get("EXIT_PLUGIN_THREAD"):
+    threading.Thread(target=_late).start()
+'''
+
+
+@pytest.mark.parametrize("thread", [False, True], ids=["atexit", "atexit-and-thread"])
+def test_the_exit_still_runs_a_plugins_atexit_function_and_waits_for_its_thread(thread, tmp_path, run_civscore):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "exit_work.py").write_text(EXIT_PLUGIN, encoding="utf-8")
+    env = {"EXIT_PLUGIN_OUT": str(tmp_path), **({"EXIT_PLUGIN_THREAD": "1"} if thread else {})}
+    proc = run_civscore("check", SCHEME, UNIT, "--plugins-dir", plugins, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "xigu-library" in proc.stdout
+    assert (tmp_path / "atexit.txt").read_text(encoding="utf-8") == "closed"
+    assert (tmp_path / "thread.txt").exists() is thread
+    if thread:
+        assert (tmp_path / "thread.txt").read_text(encoding="utf-8") == "finished"
+
+
+@pytest.mark.parametrize("args, status", [
+    (("check", SCHEME, UNIT), 0),
+    (("check", SCHEME, UNIT, "--target", "5"), 1),           # the target is not met
+    (("check", SCHEME, REPO / "no-such-unit.toml"), 2),
+    (("evaluate", "civilized-unit", REPO / "examples" / "civilized-unit", "-f", "json"), 0),
+])
+def test_the_console_script_exits_as_main_returns_and_writes_all_of_its_output(args, status, run_civscore, cli):
+    """``python -m civscore`` (the console script's ``run``) against :func:`main` in this
+    process: the same status and every byte of stdout, however long (piped, so block-buffered)."""
+    proc = run_civscore(*args)
+    assert proc.returncode == status, proc.stderr
+    in_status, in_out, _err = cli(*args)
+    assert in_status == status
+    assert proc.stdout == in_out
