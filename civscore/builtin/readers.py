@@ -15,7 +15,7 @@ import re
 import sys
 import zipfile
 from operator import itemgetter
-from xml.etree import ElementTree
+from xml.parsers import expat
 from typing import Any, Callable, Iterator, Optional, cast
 
 if sys.version_info >= (3, 11):
@@ -520,23 +520,41 @@ _BUILTIN_PERCENT = {9, 10}
 
 def _percent_styles(archive: zipfile.ZipFile) -> bool:
     """Whether any cell style of the workbook shows numbers as percentages
-    (SPEC §7.2 needs each such cell's format: openpyxl reads those)."""
+    (SPEC §7.2 needs each such cell's format: openpyxl reads those). Read with
+    expat, as the sheets' limits are (ElementTree cost every start 3 ms);
+    broken XML raises ``expat.ExpatError`` (the caller leaves it to openpyxl)."""
     try:
         if archive.getinfo("xl/styles.xml").file_size > _MAX_STYLES_BYTES:
             return True   # a style sheet this large is no committee's: openpyxl's path reads it
-        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        styles = archive.read("xl/styles.xml")
     except KeyError:
         return False
     percent = set(_BUILTIN_PERCENT)
-    for el in root.iter():
-        if el.tag.endswith("}numFmt") or el.tag == "numFmt":
-            if is_percent_format(el.get("formatCode")):
-                percent.add(int(el.get("numFmtId", "-1")))
-    for xfs in root.iter():
-        if xfs.tag.endswith("}cellXfs") or xfs.tag == "cellXfs":
-            if any(int(xf.get("numFmtId", "0")) in percent for xf in xfs):
-                return True
-    return False
+    cell_formats: list[str] = []    # numFmtId of each cell style (an <xf> inside <cellXfs>)
+    depth_in_cell_xfs = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth_in_cell_xfs
+        name = name.rpartition(":")[2]
+        if depth_in_cell_xfs:
+            depth_in_cell_xfs += 1
+            if depth_in_cell_xfs == 2 and name == "xf":
+                cell_formats.append(attrs.get("numFmtId", "0"))
+        elif name == "cellXfs":
+            depth_in_cell_xfs = 1
+        elif name == "numFmt" and is_percent_format(attrs.get("formatCode")):
+            percent.add(int(attrs.get("numFmtId", "-1")))
+
+    def end(name: str) -> None:
+        nonlocal depth_in_cell_xfs
+        if depth_in_cell_xfs:
+            depth_in_cell_xfs -= 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(styles, True)
+    return any(int(fmt) in percent for fmt in cell_formats)
 
 
 def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
