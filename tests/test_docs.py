@@ -284,3 +284,11 @@ def test_a_plugin_written_from_the_tutorial(tmp_path_factory):
                           capture_output=True, text=True, cwd=project, env=env, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "6 passed" in done.stdout
+
+
+@pytest.mark.parametrize("page", [REPO / "README.md", *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name)
+def test_no_section_is_written_twice(page):
+    """A section heading (``##``) appears once per page: a rebase once left README's
+    choices and architecture twice, the second copy with stale benchmark figures."""
+    headings = [line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
+    assert [h for h in headings if headings.count(h) > 1] == []
