@@ -76,7 +76,10 @@ def test_plain_workbooks_read_alike(tmp_path, monkeypatch, at):
     assert any(kind == "unit" for kind, *_ in fast) == (at == "A1")
 
 
-def test_what_calamine_cannot_tell_goes_to_openpyxl(tmp_path):
+@pytest.mark.parametrize("re2", [False, True], ids=["python-re", "re2"])
+def test_what_calamine_cannot_tell_goes_to_openpyxl(tmp_path, monkeypatch, re2):
+    if re2:   # every sheet scanned as a big one is, by pyarrow's RE2
+        monkeypatch.setattr(readers, "_RE2_MIN_BYTES", 0)
     wb = openpyxl.Workbook()
     wb.active.append(HEADER)
     wb.active.append(["u1", "n", None, 0.5, 1, 2])
@@ -93,6 +96,30 @@ def test_what_calamine_cannot_tell_goes_to_openpyxl(tmp_path):
     assert readers._calamine_rows(plain.read_bytes()) is not None
     for name in ("percent", "formula", "merged"):
         assert readers._calamine_rows((tmp_path / f"{name}.xlsx").read_bytes()) is None, name
+
+
+#: a piece of a sheet's XML → whether calamine cannot be trusted with the workbook
+SHEET_XML = {
+    b'<c r="A1" t="s"><v>0</v></c>': False,
+    b'<c r="E2"><f>1+1</f><v>2</v></c>': True,               # a formula
+    b'<c r="A1" t="e"><v>#DIV/0!</v></c>': True,             # an error cell
+    b'<x:sheetData><x:row r="1">': True,                      # prefixed element names
+    b'<x:c r="A1">': True,
+    b'<c r="BZ1">': False, b'<c r="CA1">': True, b'<c r="ca1">': True,   # far columns: calamine allocates up to them
+    b'<c r="AAA1">': True, b'<c r="XFD1048576">': True,
+    b'<c r="A199999">': False, b'<c r="A200000">': True, b'<c r="AB1000000">': True,   # far rows
+    b'<row r="1000000" spans="1:3">': False,
+}
+
+
+@pytest.mark.parametrize("xml, cannot", SHEET_XML.items(), ids=[x.decode() for x in SHEET_XML])
+def test_the_two_sheet_scans_agree(xml, cannot):
+    """Python's search (small sheets) and RE2's (big sheets, one pass) find the same things."""
+    text = b'<worksheet><sheetData><row r="1">' + xml + b"</row></sheetData></worksheet>"
+    re2 = readers._re2_finder()
+    assert re2 is not None
+    assert readers._python_finds(text) is cannot
+    assert re2(text) is cannot
 
 
 XLSX_CASES = [c for c in generate.GENERATORS if c.startswith("xlsx_") and c not in ("xlsx_zip_bomb", "xlsx_wide_row")]

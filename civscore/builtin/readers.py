@@ -557,6 +557,30 @@ def _percent_styles(archive: zipfile.ZipFile) -> bool:
     return any(int(fmt) in percent for fmt in cell_formats)
 
 
+#: both of the above as one pattern, for RE2 (pyarrow's): one linear pass over a big sheet's XML
+#: instead of four searches and Python's regular expression (1.5 s of 181 MB, 0.4 s with RE2)
+_CANNOT_PATTERN = "|".join([*(re.escape(what.decode()) for what in _CALAMINE_CANNOT), _FAR_CELL.pattern.decode()])
+#: sheets from this size (uncompressed) are scanned by RE2: importing pyarrow costs more on smaller ones
+_RE2_MIN_BYTES = 8 * _SCAN_CHUNK
+
+
+def _python_finds(text: bytes) -> bool:
+    return any(text.find(what) >= 0 for what in _CALAMINE_CANNOT) or _FAR_CELL.search(text) is not None
+
+
+def _re2_finder() -> Optional[Callable[[bytes], bool]]:
+    """RE2's search for :data:`_CANNOT_PATTERN`; None without pyarrow."""
+    try:
+        import pyarrow as pa   # lazily: heavy, and only big workbooks need it
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+
+    def finds(text: bytes) -> bool:
+        return bool(pc.match_substring_regex(pa.array([text], type=pa.binary()), pattern=_CANNOT_PATTERN)[0].as_py())
+    return finds
+
+
 def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
     """One pass of a regular expression over each worksheet's XML (streamed):
     whether any holds what calamine cannot tell, or more cells than the limit."""
@@ -564,6 +588,7 @@ def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
     for info in archive.infolist():
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
+        finds = (_re2_finder() if info.file_size >= _RE2_MIN_BYTES else None) or _python_finds
         tail, cells = b"", 0
         with archive.open(info) as fh:
             while True:
@@ -571,7 +596,7 @@ def _sheets_need_openpyxl(archive: zipfile.ZipFile) -> bool:
                 if not chunk:
                     break
                 text = tail + chunk
-                if any(text.find(what) >= 0 for what in _CALAMINE_CANNOT) or _FAR_CELL.search(text):
+                if finds(text):
                     return True
                 # every "<c" counts ("<col", "<cfRule" too: a few more, never fewer, and past the limit
                 # openpyxl's path counts exactly); one split between two chunks is counted once
