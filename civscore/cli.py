@@ -25,7 +25,7 @@ from .plugins import plugin_in_traceback
 from .reports import EXPLAIN_FORMATS
 
 #: what evaluate and check write; plugins may add more
-EVALUATE_FORMATS = ("table", "markdown", "json", "csv", "html", "xlsx")
+EVALUATE_FORMATS = ("table", "markdown", "json", "jsonl", "csv", "html", "xlsx")
 
 
 def _language(text: str) -> str:

@@ -74,8 +74,8 @@ def help_of(capsys, *command: str) -> str:
 
 
 @pytest.mark.parametrize("command, listed, not_listed", [
-    ("evaluate", ["table", "markdown", "json", "csv", "html", "xlsx"], []),
-    ("check", ["table", "markdown", "json", "csv", "html", "xlsx"], []),
+    ("evaluate", ["table", "markdown", "json", "jsonl", "csv", "html", "xlsx"], []),
+    ("check", ["table", "markdown", "json", "jsonl", "csv", "html", "xlsx"], []),
     ("explain", ["table", "markdown", "json", "csv", "html"], ["xlsx"]),
     ("plugins", ["table", "markdown", "json"], ["xlsx", "csv", "html"]),
 ])

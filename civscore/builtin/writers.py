@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, ClassVar
 
+from ..contracts.i18n import N_
 from ..contracts.writers import Writer
 from ..hookspecs import hookimpl
 
@@ -55,6 +56,12 @@ class Deferred:
         description = "SPEC §5's JSON document"
 
 
+    class JsonlWriter(DeferredWriter):
+        real = "civscore.reports.data:JsonlWriter"
+        name = "jsonl"
+        description = N_("JSON Lines: one unit's result a line, as in the json document's results")
+
+
     class CsvWriter(DeferredWriter):
         real = "civscore.reports.data:CsvWriter"
         name = "csv"
@@ -91,5 +98,5 @@ def __getattr__(name: str) -> Any:
 
 @hookimpl
 def civscore_writers():
-    return [Deferred.TableWriter, Deferred.MarkdownWriter, Deferred.JsonWriter, Deferred.CsvWriter, Deferred.HtmlWriter,
-            Deferred.XlsxWriter]
+    return [Deferred.TableWriter, Deferred.MarkdownWriter, Deferred.JsonWriter, Deferred.JsonlWriter, Deferred.CsvWriter,
+            Deferred.HtmlWriter, Deferred.XlsxWriter]

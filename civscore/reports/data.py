@@ -7,9 +7,10 @@ import io
 import json
 from typing import Any, NamedTuple
 
+from ..contracts.i18n import N_
 from ..contracts.writers import Writer
 from ..engine import NA, round2_array
-from . import csv_columns, evaluation_doc, formula_safe, result_doc
+from . import csv_columns, evaluation_doc, formula_safe, json_columns, result_doc
 
 
 def dumps(doc) -> str:
@@ -36,14 +37,34 @@ class JsonWriter(Writer):
         head, tail = dumps(evaluation_doc(ev, by_group, results=[marker])).split(
             "    " + json.dumps(marker) + "\n", 1)
         yield head
-        last = len(ev.order) - 1
-        for n, i in enumerate(ev.order):
-            text = json.dumps(result_doc(ev, i), ensure_ascii=False, allow_nan=False)
-            yield "    " + text + (",\n" if n < last else "\n")
-        yield tail
+        before = "    "
+        for lines in json_columns.result_lines(ev, result_doc):
+            if lines:
+                yield before + ",\n    ".join(lines)
+                before = ",\n    "
+        yield "\n" + tail
 
     def check(self, doc) -> str:
         return dumps(doc)
+
+
+class JsonlWriter(Writer):
+    name = "jsonl"
+    description = N_("JSON Lines: one unit's result a line, as in the json document's results")
+
+    def evaluation(self, ev) -> str:
+        return "".join(self.evaluation_chunks(ev))
+
+    def evaluation_chunks(self, ev):
+        """Each unit's result (the line the ``json`` document has for it) and a newline, in
+        listing order; nothing else: every line has one shape (provenance stays in ``json``)."""
+        for lines in json_columns.result_lines(ev, result_doc):
+            if lines:
+                yield "\n".join(lines) + "\n"
+
+    def check(self, doc) -> str:
+        """The checked unit's result as one line, the shape of ``evaluate``'s lines."""
+        return json_columns.dumps(doc["result"]) + "\n"
 
 
 def _csv(rows) -> str:
