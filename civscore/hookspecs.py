@@ -77,7 +77,7 @@ def civscore_writers() -> "list[type[Writer]]":
 
     Called once at start-up. A writer's ``name`` becomes a ``--format``
     choice of ``evaluate`` and ``check``. Built in: ``table``, ``markdown``,
-    ``json``, ``csv``, ``html``, ``xlsx``.
+    ``json``, ``jsonl``, ``csv``, ``html``, ``xlsx``.
     """
     raise NotImplementedError  # a specification: pluggy calls the plugins' implementations
 

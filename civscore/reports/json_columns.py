@@ -69,8 +69,8 @@ def columnar(ev: Any) -> bool:
         figures.append(ev.na_points)
     if ev.history is not None and ev.cycle_total is not None:
         figures.append(ev.cycle_total)
-    ndarray = np.ndarray
-    if not isinstance(ev.total, ndarray) or ev.total.dtype != np.float64:   # a result takes its total as it is
+    ndarray = getattr(np, "ndarray", None)   # none inside python_arrays(): check's pure-Python arrays
+    if ndarray is None or not isinstance(ev.total, ndarray) or ev.total.dtype != np.float64:   # a result takes its total as it is
         return False
     for leaf in ev.scheme.items:
         if ev.keep_reasons and leaf.id not in ev.reasons:
@@ -92,8 +92,8 @@ def _ints(values: list) -> list[str]:
 
 
 class _Renderer:
-    """What stays the same from chunk to chunk: the fragments of keys, the
-    text of reason lists seen so far."""
+    """What stays the same from chunk to chunk: the fragments of item keys and
+    statuses, the text of every float written so far."""
 
     def __init__(self, ev: Evaluation):
         self.ev = ev
