@@ -20,7 +20,7 @@ import pytest
 
 from civscore import api
 from civscore.reports import data as data_reports
-from civscore.reports import json_columns, result_doc
+from civscore.reports import evaluation_doc, json_columns, result_doc
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "bad"
@@ -39,7 +39,7 @@ def compared(monkeypatch):
     real = json_columns.result_lines
     seen: list[tuple[int, bool]] = []
 
-    def checked(ev, doc, units_per_chunk=json_columns.UNITS_PER_CHUNK):
+    def checked(ev, doc, units_per_chunk=0):
         got = [line for chunk in real(ev, doc, 3) for line in chunk]
         assert got == per_unit_lines(ev)
         seen.append((ev.n, json_columns.columnar(ev)))
@@ -333,3 +333,25 @@ def test_the_writer_is_listed_and_described(cli):
     code, out, _err = cli("evaluate", "--help")
     assert code == 0 and "jsonl" in out
     assert data_reports.JsonlWriter.description
+
+
+def per_unit_document(ev) -> str:
+    """The json document as it was written unit by unit before the column renderer."""
+    marker = "\x00results\x00"
+    head, tail = data_reports.dumps(evaluation_doc(ev, ev.by_group, results=[marker])).split(
+        "    " + json.dumps(marker) + "\n", 1)
+    lines = per_unit_lines(ev)
+    return head + "".join("    " + line + (",\n" if k < len(lines) - 1 else "\n") for k, line in enumerate(lines)) + tail
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 250])
+def test_the_json_document_is_the_per_unit_document(registry, monkeypatch, pieces):
+    """Chunks of units and pieces of lines put together: the same bytes, the commas and newlines between them too."""
+    monkeypatch.setattr(json_columns, "UNITS_PER_CHUNK", 3)
+    monkeypatch.setattr(data_reports, "LINES_PER_PIECE", pieces)
+    for scheme in sorted((REPO / "criteria").glob("*.toml")):
+        loaded = api.load(scheme, registry=registry)
+        ev = api.evaluate(loaded, api.read([_examples(scheme)], registry=registry, scheme=loaded), registry=registry)
+        assert ev.n > 3
+        assert "".join(data_reports.JsonWriter().evaluation_chunks(ev)) == per_unit_document(ev)
+        assert "".join(data_reports.JsonlWriter().evaluation_chunks(ev)) == "".join(line + "\n" for line in per_unit_lines(ev))

@@ -17,6 +17,10 @@ def dumps(doc) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+#: result lines written at a time (a piece of about a megabyte: big pieces cost the system time to map them)
+LINES_PER_PIECE = 250
+
+
 class JsonWriter(Writer):
     name = "json"
     description = "SPEC §5's JSON document"
@@ -39,8 +43,8 @@ class JsonWriter(Writer):
         yield head
         before = "    "
         for lines in json_columns.result_lines(ev, result_doc):
-            if lines:
-                yield before + ",\n    ".join(lines)
+            for start in range(0, len(lines), LINES_PER_PIECE):
+                yield before + ",\n    ".join(lines[start:start + LINES_PER_PIECE])
                 before = ",\n    "
         yield "\n" + tail
 
@@ -59,8 +63,8 @@ class JsonlWriter(Writer):
         """Each unit's result (the line the ``json`` document has for it) and a newline, in
         listing order; nothing else: every line has one shape (provenance stays in ``json``)."""
         for lines in json_columns.result_lines(ev, result_doc):
-            if lines:
-                yield "\n".join(lines) + "\n"
+            for start in range(0, len(lines), LINES_PER_PIECE):
+                yield "\n".join(lines[start:start + LINES_PER_PIECE]) + "\n"
 
     def check(self, doc) -> str:
         """The checked unit's result as one line, the shape of ``evaluate``'s lines."""

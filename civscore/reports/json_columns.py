@@ -40,9 +40,10 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def result_lines(ev: Any, result_doc: Callable[[Any, int], dict], units_per_chunk: int = UNITS_PER_CHUNK) -> Iterator[list[str]]:
+def result_lines(ev: Any, result_doc: Callable[[Any, int], dict], units_per_chunk: int = 0) -> Iterator[list[str]]:
     """Every unit's result as one line of JSON text (no newline), in listing
-    order, a list of lines per chunk of units."""
+    order, a list of lines per chunk of ``units_per_chunk`` units (default :data:`UNITS_PER_CHUNK`)."""
+    units_per_chunk = units_per_chunk or UNITS_PER_CHUNK
     order = list(ev.order)
     if not columnar(ev):
         for start in range(0, len(order), units_per_chunk):
