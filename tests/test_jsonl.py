@@ -176,10 +176,11 @@ weights = [0.3, 0.7]
 """
 
 
-def test_history_runs(cli, tmp_path, compared):
-    """earned_stars, cycle_total and history (a rule's reason) on both formats, over two periods."""
+@pytest.mark.parametrize("weights", [True, False])
+def test_history_runs(cli, tmp_path, compared, weights):
+    """earned_stars, cycle_total (with weights) and history (a rule's reason) on both formats, over two periods."""
     crit = tmp_path / "s.toml"
-    crit.write_text(HISTORY_SCHEME, encoding="utf-8")
+    crit.write_text(HISTORY_SCHEME if weights else HISTORY_SCHEME.replace("weights = [0.3, 0.7]\n", ""), encoding="utf-8")
     periods = {"2024": {"a": 55, "b": 90, "c": 70}, "2025": {"a": 99, "b": (95, "veto"), "c": 71.335, "d": 88}}
     for period, rows in periods.items():
         lines = ["unit.id,unit.name,score,accident"] + [
@@ -195,7 +196,10 @@ def test_history_runs(cli, tmp_path, compared):
                                              (tmp_path / "2025.jsonl").read_text(encoding="utf-8"))
     a = {r["unit"]["id"]: r for r in results}["a"]
     assert (a["earned_stars"], a["stars"], a["history"]) == (3, 2, ["max_rise: 1 → at most 2"])
-    assert a["cycle_total"] == 85.8   # 0.3 × 55 + 0.7 × 99
+    if weights:
+        assert a["cycle_total"] == 85.8   # 0.3 × 55 + 0.7 × 99
+    else:
+        assert "cycle_total" not in a
     assert all(columnar for _n, columnar in compared)
 
 
