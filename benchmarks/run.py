@@ -142,12 +142,14 @@ def main(argv: list[str]) -> int:
     import pyarrow
     versions = (f"civscore {_civscore_version()} at {_commit()}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
                 f"polars {polars.__version__}")
+    load_after, cores = os.getloadavg()[0], os.cpu_count() or 1
+    busy = (f": above {cores} on this {cores}-core machine, wall times and, less so, CPU times are inflated by "
+            "other work" if max(load_before, load_after) > cores else "")
     with (HERE / "results.md").open("a", encoding="utf-8") as fh:
-        fh.write(f"\n### {started}: civscore vs pandas vs polars, {platform.machine()}, {os.cpu_count()} cores, "
+        fh.write(f"\n### {started}: civscore vs pandas vs polars, {platform.machine()}, {cores} cores, "
                  f"Python {platform.python_version()}\n\n{versions}; medians of the runs (rotating order); "
                  f"CPU = user + system of the child. Load average (1 min) {load_before:.1f} at the start, "
-                 f"{os.getloadavg()[0]:.1f} at the end: above 2 on this 2-core machine, wall times and, "
-                 "less so, CPU times are inflated by other work.\n\n")
+                 f"{load_after:.1f} at the end{busy}.\n\n")
         fh.write("| units | in | runs | civscore CPU | wall | peak RSS | pandas CPU | wall | peak RSS "
                  "| polars CPU | wall | peak RSS | civscore/pandas CPU | wall | RSS | rank, stars, total |\n")
         fh.write("|" + "---|" * 16 + "\n")
