@@ -3,6 +3,7 @@ piped it stays whole; --columns picks columns anywhere."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 import os
 import pty
 import re
@@ -97,3 +98,45 @@ def test_an_unknown_column_is_a_usage_error(cli):
     code, _, err = cli("evaluate", SCHEME, UNITS, "--columns", "rank,totl")
     assert code == 2
     assert "--columns: no column 'totl' (did you mean 'total'?)" in err
+
+
+def _text(out: str) -> Counter:
+    """What a report says, whatever its layout: every character but blanks and the rules' dashes."""
+    return Counter(ch for ch in out if not ch.isspace() and ch != "-")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_check_fits_the_terminal_and_says_everything_it_says_piped(columns, lang, cli):
+    """check's tables (categories, items with their reasons, the lost points with why and
+    hints) wrap their text columns to the terminal's width, and the sentences wrap too;
+    piped, every row stays on one line. Both say the same words."""
+    args = ("--lang", lang, "check", "civilized-unit", str(REPO / "examples" / "civilized-unit" / "xigu-library.toml"))
+    out = on_a_terminal(columns, *args)
+    lines = out.splitlines()
+    assert max(wcswidth(line) for line in lines) <= columns
+    code, piped, _err = cli(*args)
+    assert code == 0
+    assert max(wcswidth(line) for line in piped.splitlines()) > columns      # there was something to fit
+    assert _text(out) == _text(piped)
+    for line in piped.splitlines():                                           # every item keeps its row
+        if line.startswith("national.") or line.startswith("bonus."):
+            item = line.split()[0]
+            assert any(row.startswith(item + " ") for row in lines), item
+
+
+def test_fit_widths_share_what_is_left_and_keep_narrow_columns_whole():
+    from civscore.reports.text import LEAST_WRAP, fit_widths
+    headers = ["item", "title", "points", "reasons"]
+    rows = [["national.volunteer.hours", "志愿者年服务时长达标率（≥48 小时）", "5.00", "30 / 30 = 100.0%; full at 100%"],
+            ["tasks.practice", "实践", "6.00", "3 of 3 present"]]
+    assert fit_widths(headers, rows, (1, 3), 200) == [None] * 4                # it fits: nothing wraps
+    limits = fit_widths(headers, rows, (1, 3), 70)
+    fixed = len("national.volunteer.hours") + len("points") + 2 + 2 * 3
+    assert limits[0] is None and limits[2] is None
+    assert limits[1] + limits[3] == 70 - fixed and abs(limits[1] - limits[3]) <= 1
+    short = [[r[0], "实践", r[2], r[3]] for r in rows]                          # a narrow title keeps its width
+    limits = fit_widths(headers, short, (1, 3), 60)
+    assert limits[1] == len("title") + 2 and limits[3] == 60 - fixed - limits[1]
+    assert min(fit_widths(headers, rows, (1, 3), 10)[i] for i in (1, 3)) >= LEAST_WRAP   # too narrow: the least

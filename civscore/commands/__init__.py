@@ -12,6 +12,7 @@ import argparse
 import codecs
 import io
 import os
+import shutil
 import sys
 from typing import Optional, Sequence
 
@@ -114,6 +115,14 @@ def load_plugins(args) -> PluginManager:
     for warning in pm.registry.warnings:
         err(_("warning: {line}").format(line=warning))
     return pm
+
+
+def terminal_width(args) -> Optional[int]:
+    """The width of the terminal the report is shown on; None when it goes to
+    ``--output`` or through a pipe (then tables stay whole)."""
+    if getattr(args, "output", None) or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def pick_writer(pm: PluginManager, args):

@@ -7,12 +7,14 @@ from .. import api, history
 from ..contracts._np import python_arrays
 from ..contracts.errors import UsageError
 from ..contracts.i18n import _
-from . import emit, err, load_plugins, load_scheme, pick_writer, warn_data_keys
+from . import emit, err, load_plugins, load_scheme, pick_writer, terminal_width, warn_data_keys
 
 
 def run(args) -> int:
     pm = load_plugins(args)
     writer = pick_writer(pm, args)
+    if hasattr(writer, "width"):   # the text table: its tables fit the terminal it is shown on
+        writer.width = terminal_width(args)
     scheme = load_scheme(args, pm)
     subs = api.read([args.submission], registry=pm.registry, scheme=scheme)
     for e in subs.errors:

@@ -1,8 +1,6 @@
 """``civscore evaluate``: score, rate and rank every unit; the report, and the history with ``--history``."""
 from __future__ import annotations
 
-import shutil
-import sys
 
 from .. import api, history
 from ..contracts.errors import UsageError
@@ -12,7 +10,8 @@ from ..plugins import did_you_mean
 from ..progress import Progress
 from ..reports import provenance
 from ..reports.text import COLUMN_KEYS
-from . import err, file_encoding, emit, load_plugins, load_scheme, pick_writer, warn_data_keys, write_output
+from . import (emit, err, file_encoding, load_plugins, load_scheme, pick_writer, terminal_width, warn_data_keys,
+               write_output)
 
 
 def run(args) -> int:
@@ -81,5 +80,4 @@ def _fit(writer, args, scheme) -> None:
                 raise UsageError(_("--columns: no column {key!r}{hint}; columns: {known}").format(
                     key=key, hint=did_you_mean(key, known), known=", ".join(known)))
         writer.columns = wanted
-    if not args.output and sys.stdout.isatty():
-        writer.width = shutil.get_terminal_size().columns
+    writer.width = terminal_width(args)

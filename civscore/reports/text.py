@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from tabulate import tabulate
 from wcwidth import wcswidth, wrap   # wrap: by display width, a Chinese character is two columns
@@ -206,21 +206,21 @@ class TextWriter(Writer):
             out.append("")
         cat_rows = [[c["id"], c["title"], f"{r['categories'][c['id']]:.2f}", f"{c['points']:.2f}",
                      _ratio_text(r["categories"][c["id"]], c, na)] for c in crit["categories"]]
-        out += [self._table(cat_rows, [_("category"), _("title"), _("score"), _("max"), _("ratio")]), ""]
+        out += [self._fitted(cat_rows, [_("category"), _("title"), _("score"), _("max"), _("ratio")], wrapping=(1, 4)), ""]
         rows = []
         for item_id, item in r["items"].items():
             meta = titles[item_id]
             sign = "−" if meta["kind"] == "penalty" and item["points"] > 0 else ""
             rows.append([item_id, meta["title"], f"{sign}{item['points']:.2f}", f"{item['max']:.2f}", status_text(item["status"]),
                          _("; ").join(item_reasons(item))])
-        out += [self._table(rows, [_("item"), _("title"), _("points"), _("max"), _("status"), _("reasons")]), ""]
+        out += [self._fitted(rows, [_("item"), _("title"), _("points"), _("max"), _("status"), _("reasons")], wrapping=(1, 4, 5)), ""]
         lost = [d for d in doc["lost"] if d["lost"] > 0 or d["status"] != "ok"]
         if lost:
             out.append(self._title(_("Lost points (rectification list), most recoverable first")))
             out.append("")
-            out.append(self._table([[d["id"], d["title"], f"{d['lost']:.2f}", status_text(d["status"]), _("; ").join(d["reasons"]),
-                                     d["hint"] or ""] for d in lost],
-                                   [_("item"), _("title"), _("lost"), _("status"), _("why"), _("hint")]))
+            out.append(self._fitted([[d["id"], d["title"], f"{d['lost']:.2f}", status_text(d["status"]), _("; ").join(d["reasons"]),
+                                      d["hint"] or ""] for d in lost],
+                                    [_("item"), _("title"), _("lost"), _("status"), _("why"), _("hint")], wrapping=(1, 3, 4, 5)))
             out.append("")
         if doc["missing"]:
             keys = {it["id"]: it["input"] for it in crit["items"]}
@@ -256,7 +256,29 @@ class TextWriter(Writer):
             out.append(said)
         for warning in doc.get("warnings") or []:
             out.append(_("Warning: {text}").format(text=warning))
-        return self._finish("\n".join(out))
+        return self._finish("\n".join(self._wrapped(out)))
+
+    def _fitted(self, rows: list[list[str]], headers: list[str], wrapping: tuple[int, ...]) -> str:
+        """A table of ``check``: on a terminal, the columns ``wrapping`` (titles, reasons, hints)
+        wrap so that it fits the terminal's width; piped or in a file, whole."""
+        if self.width is None or self.markdown:
+            return self._table(rows, headers)
+        rows = [[printable(cell) for cell in row] for row in rows]
+        limits = fit_widths(headers, rows, wrapping, self.width)
+        rows = [[cell if limit is None or _width(cell) <= limit else "\n".join(wrap(cell, width=limit))
+                 for cell, limit in zip(row, limits)] for row in rows]
+        return self._table(rows, headers)
+
+    def _wrapped(self, lines: list[str]) -> list[str]:
+        """On a terminal, sentences longer than its width wrap by display width, between words
+        where there are some (a Chinese character takes two columns); tables (the entries of
+        several lines) are already fitted."""
+        if self.width is None or self.markdown:
+            return lines
+        out: list[str] = []
+        for line in lines:
+            out.extend(wrap(line, width=self.width) if "\n" not in line and _width(line) > self.width else [line])
+        return out
 
     def _finish(self, text: str) -> str:
         """The report as printed: no control characters; in Markdown, no live
@@ -381,6 +403,47 @@ def _ratio_text(score: float, cat: dict, na: Any) -> str:
     if available == cat["points"]:
         return f"{ratio:.0%}"
     return _("{ratio} (of {points})").format(ratio=f"{ratio:.0%}", points=fmt(available))
+
+
+#: the narrowest a wrapped column of check's tables gets (a Chinese character is two columns)
+LEAST_WRAP = 8
+
+
+def fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], wrapping: Sequence[int], width: int) -> list[Optional[int]]:
+    """The widths the columns in ``wrapping`` wrap at for a ``simple`` table of tabulate's to be at
+    most ``width`` display columns (two blanks between columns; a column is at least its
+    header and two blanks wide): they share what the others leave, each keeping its own
+    width when that is less than an equal share, none narrower than its header or
+    :data:`LEAST_WRAP` (the table is then wider than ``width``). All None when the table
+    fits as it is."""
+    least = [_width(str(h)) + 2 for h in headers]
+    natural = [max(least[i], *(_width(str(row[i])) for row in rows)) for i in range(len(headers))]
+    if sum(natural) + 2 * (len(natural) - 1) <= width:
+        return [None] * len(natural)
+    room = width - sum(w for i, w in enumerate(natural) if i not in wrapping) - 2 * (len(natural) - 1)
+    left = sorted(wrapping, key=lambda i: natural[i])
+    out: dict[int, int] = {}
+    while left:
+        share = room // len(left)
+        if natural[left[0]] <= share:   # narrower than an equal share: as wide as it is
+            out[left[0]] = natural[left[0]]
+        else:
+            floors = [i for i in left if max(least[i], LEAST_WRAP) > share]
+            if not floors:   # the rest split what is left
+                for k, i in enumerate(left):
+                    out[i] = share + (1 if k < room % len(left) else 0)
+                break
+            out[floors[0]] = max(least[floors[0]], LEAST_WRAP)
+            left.remove(floors[0])
+            room -= out[floors[0]]
+            continue
+        room -= out[left.pop(0)]
+    return [out.get(i) for i in range(len(natural))]
+
+
+def _width(cell: str) -> int:
+    """The display width of a cell's widest line."""
+    return max((wcswidth(line) for line in cell.split("\n")), default=0)
 
 
 def wrap_title(text: str, width: int) -> str:
