@@ -21,6 +21,14 @@ def dumps(doc) -> str:
 LINES_PER_PIECE = 250
 
 
+def _result_pieces(ev):
+    """Every unit's result line (no newline), in listing order, in pieces of at most
+    :data:`LINES_PER_PIECE` lines: what the ``json`` and ``jsonl`` writers write at a time."""
+    for lines in json_columns.result_lines(ev, result_doc):
+        for start in range(0, len(lines), LINES_PER_PIECE):
+            yield lines[start:start + LINES_PER_PIECE]
+
+
 class JsonWriter(Writer):
     name = "json"
     description = "SPEC §5's JSON document"
@@ -30,9 +38,9 @@ class JsonWriter(Writer):
 
     def evaluation_chunks(self, ev):
         """The document indented like ``dumps``, except that each result is one
-        line of its own (JSON's C encoder writes it, many times faster than
-        indenting), streamed one by one: a big run never holds every result
-        dict at once."""
+        line of its own (rendered column by column, :mod:`.json_columns`, many
+        times faster than indenting), streamed in pieces: a big run never holds
+        every result at once."""
         marker = "\x00results\x00"
         by_group = getattr(ev, "by_group", False)
         if not ev.order:
@@ -42,10 +50,9 @@ class JsonWriter(Writer):
             "    " + json.dumps(marker) + "\n", 1)
         yield head
         before = "    "
-        for lines in json_columns.result_lines(ev, result_doc):
-            for start in range(0, len(lines), LINES_PER_PIECE):
-                yield before + ",\n    ".join(lines[start:start + LINES_PER_PIECE])
-                before = ",\n    "
+        for piece in _result_pieces(ev):
+            yield before + ",\n    ".join(piece)
+            before = ",\n    "
         yield "\n" + tail
 
     def check(self, doc) -> str:
@@ -62,9 +69,8 @@ class JsonlWriter(Writer):
     def evaluation_chunks(self, ev):
         """Each unit's result (the line the ``json`` document has for it) and a newline, in
         listing order; nothing else: every line has one shape (provenance stays in ``json``)."""
-        for lines in json_columns.result_lines(ev, result_doc):
-            for start in range(0, len(lines), LINES_PER_PIECE):
-                yield "\n".join(lines[start:start + LINES_PER_PIECE]) + "\n"
+        for piece in _result_pieces(ev):
+            yield "\n".join(piece) + "\n"
 
     def check(self, doc) -> str:
         """The checked unit's result as one line, the shape of ``evaluate``'s lines."""
