@@ -154,7 +154,7 @@ class TextWriter(Writer):
         rows = [list(r) for r in zip(*(c.values for c in cols))]
         text = tabulate(rows, headers=[c.header for c in cols], tablefmt=self.tablefmt, disable_numparse=True,
                         maxcolwidths=self._wraps(cols, rows, everything=False))
-        return max((wcswidth(line) for line in text.split("\n")), default=0) <= (self.width or 0)
+        return _width(text) <= (self.width or 0)
 
     def _wraps(self, cols: list["Column"], rows: list[list[str]], everything: bool = True) -> list[Optional[int]]:
         """On a terminal the columns that wrap and at what width: the note at what
