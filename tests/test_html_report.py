@@ -8,6 +8,7 @@ import copy
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -15,6 +16,7 @@ from markupsafe import escape
 from civscore.contracts.i18n import set_language
 from civscore.reports import html as report
 
+REPO = Path(__file__).resolve().parents[1]
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -413,3 +415,23 @@ def test_jinja2_is_loaded_only_for_html():
             "assert 'jinja2' not in sys.modules, 'jinja2 imported'")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_check_page_tables_have_two_decimals(cli, tmp_path):
+    """The check page's tables (the rectification list and every item) read like the text
+    report and the ranking: 3.00 above 1.70 and 0.37, 2.63 / 3.00, not 3 above 1.7."""
+    out = tmp_path / "check.html"
+    code, _out, _err = cli("check", "civilized-unit", REPO / "examples" / "civilized-unit" / "xigu-library.toml",
+                           "-f", "html", "-o", out)
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    figure = r"−?\d+\.\d\d"
+    lost = page[page.index('id="lost"'):]
+    lost = lost[:lost.index("</table>")]
+    cells = re.findall(r'<td class="n lost"><b>([^<]*)</b></td><td class="n">([^<]*)</td>', lost)
+    assert len(cells) >= 5 and "1.70" in lost
+    assert all(re.fullmatch(figure, a) and re.fullmatch(f"{figure} / {figure}", b) for a, b in cells), cells
+    items = page[page.index('<table class="items">'):]
+    items = items[:items.index("</table>")]
+    figures = re.findall(r'<td class="n">([^<]*)</td><td class="n">([^<]*)</td>', items)
+    assert len(figures) >= 20 and all(re.fullmatch(figure, a) and re.fullmatch(figure, b) for a, b in figures), figures

@@ -222,7 +222,8 @@ def _reasons(reasons: Any) -> list[str]:
 
 
 def _signed_points(kind: str, points: Any) -> str:
-    text = fmt(points)
+    """An item's points in a table column, two decimals (a penalty's with a minus sign)."""
+    text = fixed2(points)
     return "−" + text if kind == "penalty" and (_num(points) or 0) > 0 else text
 
 
